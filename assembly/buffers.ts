@@ -1,0 +1,91 @@
+// The engine's memory: a few buffers that grow to the largest size asked of them and are
+// then reused, call after call. Growing may move a buffer (and grow wasm memory), which is
+// why the host re-reads every address after each call and keeps no view across one.
+import { PADDING } from "./scan";
+
+/** A block with room for at least `needed` bytes: `block` itself if it is large enough. */
+function ensure(block: usize, capacity: usize, needed: usize): usize {
+  if (block != 0 && capacity >= needed) return block;
+  if (block != 0) heap.free(block);
+  return heap.alloc(needed);
+}
+
+// Input: the host writes events here. PADDING bytes after the data keep SIMD loads in bounds.
+export let input: usize = 0;
+let inputCapacity: usize = 0;
+
+export function reserveInput(length: usize): usize {
+  const needed = length + PADDING;
+  if (inputCapacity < needed) {
+    const capacity = max<usize>(needed, inputCapacity + (inputCapacity >> 1));
+    input = ensure(input, inputCapacity, capacity);
+    inputCapacity = capacity;
+  }
+  return input;
+}
+
+// Output: never longer than the input plus one line end per line (see README, "Memory").
+export let output: usize = 0;
+let outputCapacity: usize = 0;
+export let outPos: usize = 0;
+
+export function reserveOutput(inputLength: usize): void {
+  const needed = inputLength * 2 + PADDING;
+  if (outputCapacity < needed) {
+    output = ensure(output, outputCapacity, needed);
+    outputCapacity = needed;
+  }
+  outPos = output;
+}
+
+export function setOutPos(p: usize): void {
+  outPos = p;
+}
+
+// @ts-ignore: decorator
+@inline
+export function emitByte(c: u8): void {
+  store<u8>(outPos, c);
+  outPos++;
+}
+
+// @ts-ignore: decorator
+@inline
+export function emitBytes(p: usize, n: usize): void {
+  memory.copy(outPos, p, n);
+  outPos += n;
+}
+
+// Arena: decoded keys and decoded embedded documents of the current event, stack-allocated.
+export let arenaTop: usize = 0;
+let arena: usize = 0;
+let arenaCapacity: usize = 0;
+
+/** Makes room for an event of `eventLength` bytes whose policy nests embedded documents `nesting` deep. */
+export function resetArena(eventLength: usize, nesting: u32): void {
+  // Live at once: one decoded copy per open embedded document, plus decoded keys (each at most
+  // as long as its source), each with a sentinel and padding.
+  const needed = (eventLength + PADDING) * (2 * <usize>nesting + 1) + PADDING;
+  if (arenaCapacity < needed) {
+    arena = ensure(arena, arenaCapacity, needed);
+    arenaCapacity = needed;
+  }
+  arenaTop = arena;
+}
+
+export function setArenaTop(p: usize): void {
+  arenaTop = p;
+}
+
+// Status: four u32 per event for the host: line, code, offset, output end.
+export let status: usize = 0;
+let statusCapacity: usize = 0;
+
+export function reserveStatus(inputLength: usize): void {
+  // An event takes at least two bytes ("{}") and a line end.
+  const needed = ((inputLength >> 1) + 2) * 16;
+  if (statusCapacity < needed) {
+    status = ensure(status, statusCapacity, needed);
+    statusCapacity = needed;
+  }
+}

@@ -1,0 +1,338 @@
+// The filter state machine: a recursive walk over one JSON document that validates every byte
+// and writes out only what the policy keeps, minified. A value is walked in one of three modes:
+//   dropped  - walkValue(emit = false): validated, nothing written
+//   kept     - walkValue(emit = true): validated, copied token by token, keys checked for repeats
+//   filtered - filterValue at a prefix node: containers kept, members picked by key
+// A member's key is written before its value is known to be kept, and taken back if it is not.
+import {
+  fail, errorCode, replaceError, isGrammarError, UNEXPECTED_BYTE, TOO_DEEP,
+  DUPLICATE_KEY, INVALID_EMBEDDED_JSON, TRAILING_BYTES, NOT_AN_OBJECT,
+} from "./errors";
+import {
+  skipWhitespace, scanString, scanNumber, scanLiteral, decodeString, hashKey,
+  failHere, docEnd, setDocEnd, stringHadEscape, PADDING,
+} from "./scan";
+import { outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop } from "./buffers";
+import { childFor, nodeFlags, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON } from "./tables";
+import { newObject, insertKey } from "./keyset";
+
+/** Deepest nesting accepted; the top-level object is at depth 1. */
+export let maxDepth: i32 = 64;
+
+export function setMaxDepth(depth: i32): void {
+  maxDepth = depth;
+}
+
+// The member key read last: its lexeme ends at keyClose (the closing quote); its decoded
+// bytes are at keyAddress (in the input, or in the arena when it held escapes).
+let keyClose: usize = 0;
+let keyAddress: usize = 0;
+let keyLength: usize = 0;
+let keyHash: u32 = 0;
+let keyInArena = false;
+
+/** Set by filterValue: whether the value it walked was left out of the output. */
+let valueDropped = false;
+
+/**
+ * Parses `"key" :` at p; returns the address of the value (whitespace skipped), or 0.
+ * Decodes and hashes the key only when `needKey` (dropped subtrees never look at keys).
+ */
+function readMemberHead(p: usize, needKey: bool): usize {
+  if (load<u8>(p) != 0x22) return failHere(UNEXPECTED_BYTE, p);
+  const close = scanString(p + 1);
+  if (close == 0) return 0;
+  keyClose = close;
+  if (needKey) readKey(p + 1, close);
+  const colon = skipWhitespace(close + 1);
+  if (load<u8>(colon) != 0x3a) return failHere(UNEXPECTED_BYTE, colon);
+  return skipWhitespace(colon + 1);
+}
+
+/** Decodes the key body [start, close) if it holds escapes, and hashes it. */
+function readKey(start: usize, close: usize): void {
+  keyInArena = stringHadEscape;
+  if (keyInArena) {
+    keyAddress = arenaTop;
+    keyLength = decodeString(start, close, arenaTop) - arenaTop;
+  } else {
+    keyAddress = start;
+    keyLength = close - start;
+  }
+  keyHash = hashKey(keyAddress, keyLength);
+}
+
+/** Adds the key just read to `owner`'s key set, keeping its decoded bytes alive; false if repeated. */
+function claimKey(owner: u32): bool {
+  if (!insertKey(owner, keyAddress, keyLength, keyHash)) return false;
+  if (keyInArena) setArenaTop(keyAddress + keyLength);
+  return true;
+}
+
+/** Writes `,"key":` (no comma before the first member) with the key's original lexeme. */
+function emitMemberHead(keyAt: usize, first: bool): void {
+  if (!first) emitByte(0x2c);
+  emitBytes(keyAt, keyClose + 1 - keyAt);
+  emitByte(0x3a);
+}
+
+/** Walks any value at p (`depth` containers enclose it), copying it out when `emit`. */
+export function walkValue(p: usize, depth: i32, emit: bool): usize {
+  const c = <u32>load<u8>(p);
+  if (c == 0x22) {
+    const close = scanString(p + 1);
+    if (close == 0) return 0;
+    if (emit) emitBytes(p, close + 1 - p);
+    return close + 1;
+  }
+  if (c == 0x7b) return walkObject(p, depth + 1, emit);
+  if (c == 0x5b) return walkArray(p, depth + 1, emit);
+  const end = c == 0x2d || c - 0x30 < 10 ? scanNumber(p) : scanLiteral(p);
+  if (end != 0 && emit) emitBytes(p, end - p);
+  return end;
+}
+
+function walkObject(p: usize, depth: i32, emit: bool): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  const owner: u32 = emit ? newObject() : 0;
+  if (emit) emitByte(0x7b);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x7d) {
+    let first = true;
+    while (true) {
+      const keyAt = p;
+      const valueAt = readMemberHead(p, emit);
+      if (valueAt == 0) return 0;
+      if (emit) {
+        if (!claimKey(owner)) return fail(DUPLICATE_KEY, keyAt);
+        emitMemberHead(keyAt, first);
+      }
+      p = walkValue(valueAt, depth, emit);
+      if (p == 0) return 0;
+      first = false;
+      p = skipWhitespace(p);
+      const c = load<u8>(p);
+      if (c == 0x7d) break;
+      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
+      p = skipWhitespace(p + 1);
+    }
+  }
+  if (emit) emitByte(0x7d);
+  return p + 1;
+}
+
+function walkArray(p: usize, depth: i32, emit: bool): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  if (emit) emitByte(0x5b);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x5d) {
+    while (true) {
+      p = walkValue(p, depth, emit);
+      if (p == 0) return 0;
+      p = skipWhitespace(p);
+      const c = load<u8>(p);
+      if (c == 0x5d) break;
+      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
+      if (emit) emitByte(0x2c);
+      p = skipWhitespace(p + 1);
+    }
+  }
+  if (emit) emitByte(0x5d);
+  return p + 1;
+}
+
+/**
+ * Walks the value at p standing at `node` (a selected node), writing what the policy keeps.
+ * Sets valueDropped when nothing of it was written.
+ */
+function filterValue(p: usize, depth: i32, node: u32): usize {
+  const flags = nodeFlags(node);
+  if (flags & FLAG_KEEP_WHOLE) {
+    valueDropped = false;
+    return walkValue(p, depth, true);
+  }
+  const c = load<u8>(p);
+  if (c == 0x7b) {
+    valueDropped = false;
+    return filterObject(p, depth + 1, node);
+  }
+  if (c == 0x5b) {
+    valueDropped = false;
+    return filterArray(p, depth + 1, node);
+  }
+  if (c == 0x22 && (flags & FLAG_EMBEDDED_JSON)) return filterEmbedded(p, depth, node);
+  // A scalar where only containers may stand (a prefix path): dropped, key and all.
+  valueDropped = true;
+  return walkValue(p, depth, false);
+}
+
+function filterObject(p: usize, depth: i32, node: u32): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  const owner = newObject();
+  emitByte(0x7b);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x7d) {
+    let first = true;
+    while (true) {
+      const keyAt = p;
+      const valueAt = readMemberHead(p, true);
+      if (valueAt == 0) return 0;
+      const child = childFor(node, keyAddress, keyLength, keyHash);
+      if (child == NODE_DROP) {
+        p = walkValue(valueAt, depth, false);
+      } else {
+        // Selected keys may not repeat, whatever their values (fail closed; see README).
+        if (!claimKey(owner)) return fail(DUPLICATE_KEY, keyAt);
+        const mark = outPos;
+        emitMemberHead(keyAt, first);
+        p = filterValue(valueAt, depth, child);
+        if (valueDropped) setOutPos(mark);
+        else first = false;
+      }
+      if (p == 0) return 0;
+      p = skipWhitespace(p);
+      const c = load<u8>(p);
+      if (c == 0x7d) break;
+      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
+      p = skipWhitespace(p + 1);
+    }
+  }
+  emitByte(0x7d);
+  return p + 1;
+}
+
+/** Arrays are transparent: every element stands at the array's own node. */
+function filterArray(p: usize, depth: i32, node: u32): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  emitByte(0x5b);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x5d) {
+    let first = true;
+    while (true) {
+      const mark = outPos;
+      if (!first) emitByte(0x2c);
+      p = filterValue(p, depth, node);
+      if (p == 0) return 0;
+      if (valueDropped) setOutPos(mark);
+      else first = false;
+      p = skipWhitespace(p);
+      const c = load<u8>(p);
+      if (c == 0x5d) break;
+      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
+      p = skipWhitespace(p + 1);
+    }
+  }
+  emitByte(0x5d);
+  return p + 1;
+}
+
+/**
+ * A string at an embeddedJson node: decode it into the arena, filter the document it holds at
+ * the same node, and write the result back as a JSON string. Returns the address after the
+ * string, or 0. Errors inside are reported at the string's opening quote.
+ */
+function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
+  const close = scanString(quote + 1);
+  if (close == 0) return 0;
+  const doc = arenaTop;
+  const docEndAddress = decodeString(quote + 1, close, doc);
+  store<u8>(docEndAddress, 0); // sentinel; the arena keeps PADDING bytes after it
+  setArenaTop(docEndAddress + PADDING);
+  const outerEnd = docEnd;
+  setDocEnd(docEndAddress);
+
+  let p = skipWhitespace(doc);
+  const c = load<u8>(p);
+  if (c == 0x7b || c == 0x5b) {
+    emitByte(0x22);
+    const start = outPos;
+    p = c == 0x7b ? filterObject(p, depth + 1, node) : filterArray(p, depth + 1, node);
+    valueDropped = false;
+    if (p != 0) {
+      p = skipWhitespace(p);
+      if (p != docEndAddress) p = fail(TRAILING_BYTES, p);
+    }
+    if (p != 0) {
+      escapeInPlace(start);
+      emitByte(0x22);
+    }
+  } else {
+    // A scalar document (or not JSON at all): validate it, then drop the key.
+    p = p == docEndAddress ? failHere(UNEXPECTED_BYTE, p) : walkValue(p, depth, false);
+    if (p != 0) {
+      p = skipWhitespace(p);
+      if (p != docEndAddress) p = fail(TRAILING_BYTES, p);
+    }
+    valueDropped = true;
+  }
+
+  setDocEnd(outerEnd);
+  setArenaTop(doc);
+  if (p == 0) {
+    const code = errorCode;
+    replaceError(isGrammarError(code) ? INVALID_EMBEDDED_JSON : code, quote);
+    return 0;
+  }
+  return close + 1;
+}
+
+/** Escapes the '"' and '\\' of the minified JSON written since `start`, working from the end. */
+function escapeInPlace(start: usize): void {
+  const end = outPos;
+  let extra: usize = 0;
+  for (let p = start; p < end; p++) {
+    const c = load<u8>(p);
+    if (c == 0x22 || c == 0x5c) extra++;
+  }
+  if (extra == 0) return;
+  let src = end;
+  let dst = end + extra;
+  while (src > start) {
+    src--;
+    const c = load<u8>(src);
+    dst--;
+    store<u8>(dst, c);
+    if (c == 0x22 || c == 0x5c) {
+      dst--;
+      store<u8>(dst, 0x5c);
+    }
+  }
+  setOutPos(end + extra);
+}
+
+/**
+ * Filters the document [start, docEnd) whose top level must be an object, at policy root `root`.
+ * Returns false on rejection (errorCode / errorAt say why and where).
+ */
+export function filterDocument(start: usize, root: u32): bool {
+  let p = skipWhitespace(start);
+  if (load<u8>(p) != 0x7b) {
+    failHere(NOT_AN_OBJECT, p);
+    return false;
+  }
+  p = filterObject(p, 1, root);
+  if (p == 0) return false;
+  p = skipWhitespace(p);
+  if (p != docEnd) {
+    fail(TRAILING_BYTES, p);
+    return false;
+  }
+  return true;
+}
+
+/** Validates the document [start, docEnd) without writing anything (pass-through accounts). */
+export function validateDocument(start: usize): bool {
+  let p = skipWhitespace(start);
+  if (load<u8>(p) != 0x7b) {
+    failHere(NOT_AN_OBJECT, p);
+    return false;
+  }
+  p = walkValue(p, 0, false);
+  if (p == 0) return false;
+  p = skipWhitespace(p);
+  if (p != docEnd) {
+    fail(TRAILING_BYTES, p);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,146 @@
+// Policy tables: the compiled allowlists, as the host's policy compiler lays them out.
+//
+// Blob (little-endian u32 words), written by src/tables.ts:
+//   header  : magic "HSV1", nodeCount, edgeCount, policyCount, keyBytes, maxEmbeddedNesting
+//   nodes   : nodeCount x { flags, wildcardChild, firstEdge, edgeCount }   (node 0 = "drop")
+//   edges   : edgeCount x { keyOffset, keyLength, child }
+//   roots   : policyCount x rootNode
+//   keys    : keyBytes bytes of UTF-8 key text
+// Wildcards are already merged into literal edges by the compiler (a deterministic automaton),
+// so a key needs one lookup: its literal edge if any, else the node's wildcard child.
+import { hashKey } from "./scan";
+
+export const FLAG_KEEP_WHOLE: u32 = 1;
+export const FLAG_EMBEDDED_JSON: u32 = 2;
+export const NODE_DROP: u32 = 0;
+
+const MAGIC: u32 = 0x31565348; // "HSV1"
+const HEADER_WORDS: u32 = 6;
+const NODE_BYTES: usize = 16;
+const EDGE_BYTES: usize = 12;
+const SLOT_BYTES: usize = 8; // { node, edgeIndex + 1 }: the hash is recomputed, keys are compared
+
+let blob: usize = 0;
+let nodes: usize = 0;
+let edges: usize = 0;
+let roots: usize = 0;
+let keys: usize = 0;
+let nodeCount: u32 = 0;
+let policyCount: u32 = 0;
+let slots: usize = 0;
+let slotMask: u32 = 0;
+let slotHashes: usize = 0;
+
+/** How many embedded documents can be open inside each other under any policy. */
+export let maxEmbeddedNesting: u32 = 0;
+
+/** Room for a blob of `size` bytes; the host writes it there, then calls loadTables. */
+export function reserveTables(size: u32): usize {
+  if (blob != 0) heap.free(blob);
+  blob = heap.alloc(<usize>max<u32>(size, 4));
+  return blob;
+}
+
+/**
+ * Checks the blob's structure (every index in range) and builds the key hash table.
+ * Returns 0 on success, else a small number naming what was wrong (a host bug, not user input).
+ */
+export function loadTables(size: u32): i32 {
+  if (size < HEADER_WORDS * 4 || load<u32>(blob) != MAGIC) return 1;
+  const nCount = load<u32>(blob, 4);
+  const eCount = load<u32>(blob, 8);
+  const pCount = load<u32>(blob, 12);
+  const kBytes = load<u32>(blob, 16);
+  const nesting = load<u32>(blob, 20);
+  const need = <u64>HEADER_WORDS * 4 + <u64>nCount * NODE_BYTES + <u64>eCount * EDGE_BYTES + <u64>pCount * 4 + <u64>kBytes;
+  if (need != <u64>size || nCount == 0 || pCount == 0) return 2;
+  const n = blob + HEADER_WORDS * 4;
+  const e = n + <usize>nCount * NODE_BYTES;
+  const r = e + <usize>eCount * EDGE_BYTES;
+  const k = r + <usize>pCount * 4;
+  for (let i: u32 = 0; i < nCount; i++) {
+    const node = n + <usize>i * NODE_BYTES;
+    const first = load<u32>(node, 8);
+    const count = load<u32>(node, 12);
+    if (load<u32>(node, 4) >= nCount || <u64>first + <u64>count > <u64>eCount) return 3;
+  }
+  for (let i: u32 = 0; i < eCount; i++) {
+    const edge = e + <usize>i * EDGE_BYTES;
+    if (<u64>load<u32>(edge) + <u64>load<u32>(edge, 4) > <u64>kBytes || load<u32>(edge, 8) >= nCount) return 4;
+  }
+  for (let i: u32 = 0; i < pCount; i++) {
+    const root = load<u32>(r + <usize>i * 4);
+    if (root == NODE_DROP || root >= nCount) return 5;
+  }
+  nodes = n; edges = e; roots = r; keys = k;
+  nodeCount = nCount; policyCount = pCount;
+  maxEmbeddedNesting = nesting;
+  buildSlots(eCount);
+  return 0;
+}
+
+function buildSlots(edgeCount: u32): void {
+  let capacity: u32 = 16;
+  while (capacity < edgeCount * 2) capacity <<= 1;
+  if (slots != 0) heap.free(slots);
+  if (slotHashes != 0) heap.free(slotHashes);
+  slots = heap.alloc(<usize>capacity * SLOT_BYTES);
+  slotHashes = heap.alloc(<usize>capacity * 4);
+  memory.fill(slots, 0, <usize>capacity * SLOT_BYTES);
+  slotMask = capacity - 1;
+  for (let node: u32 = 1; node < nodeCount; node++) {
+    const first = load<u32>(nodes + <usize>node * NODE_BYTES, 8);
+    const count = load<u32>(nodes + <usize>node * NODE_BYTES, 12);
+    for (let i = first; i < first + count; i++) {
+      const edge = edges + <usize>i * EDGE_BYTES;
+      const h = hashKey(keys + <usize>load<u32>(edge), load<u32>(edge, 4));
+      let s = slotIndex(node, h);
+      while (load<u32>(slots + <usize>s * SLOT_BYTES) != 0) s = (s + 1) & slotMask;
+      store<u32>(slots + <usize>s * SLOT_BYTES, node);
+      store<u32>(slots + <usize>s * SLOT_BYTES, i + 1, 4);
+      store<u32>(slotHashes + <usize>s * 4, h);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function slotIndex(node: u32, hash: u32): u32 {
+  return (hash ^ (node * 0x9e3779b1)) & slotMask;
+}
+
+export function policyRoot(policy: u32): u32 {
+  if (policy >= policyCount) return NODE_DROP;
+  return load<u32>(roots + <usize>policy * 4);
+}
+
+export function policyTotal(): u32 {
+  return policyCount;
+}
+
+// @ts-ignore: decorator
+@inline
+export function nodeFlags(node: u32): u32 {
+  return load<u32>(nodes + <usize>node * NODE_BYTES);
+}
+
+/** The node reached from `node` by the decoded key [p, p + len) with hash h; NODE_DROP if none. */
+export function childFor(node: u32, p: usize, len: usize, h: u32): u32 {
+  const base = nodes + <usize>node * NODE_BYTES;
+  if (load<u32>(base, 12) != 0) {
+    let s = slotIndex(node, h);
+    while (true) {
+      const slot = slots + <usize>s * SLOT_BYTES;
+      const owner = load<u32>(slot);
+      if (owner == 0) break;
+      if (owner == node && load<u32>(slotHashes + <usize>s * 4) == h) {
+        const edge = edges + <usize>(load<u32>(slot, 4) - 1) * EDGE_BYTES;
+        if (<usize>load<u32>(edge, 4) == len && memory.compare(keys + <usize>load<u32>(edge), p, len) == 0) {
+          return load<u32>(edge, 8);
+        }
+      }
+      s = (s + 1) & slotMask;
+    }
+  }
+  return load<u32>(base, 4);
+}

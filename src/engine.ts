@@ -1,0 +1,202 @@
+/**
+ * The host side of the WASM boundary: instantiates the engine, moves bytes in and out, and turns
+ * status records into results. Calls cross the boundary once per batch, with addresses and
+ * lengths only. Views of WASM memory are made after each call and never kept: a call may grow
+ * memory, which detaches every earlier view.
+ */
+import { encodeTables } from "./tables.js";
+import type { CompiledPolicy } from "./policy.js";
+import { shippedModule, simdSupported } from "./wasm-source.js";
+import {
+  REJECT_CODES, type BatchResult, type EngineLimits, type EventResult, type RejectCode,
+  type Rejection, type WasmVariant,
+} from "./types.js";
+
+export interface FilterOptions extends EngineLimits {
+  /** Which build to use; "auto" (default) takes SIMD where the runtime supports it. */
+  variant?: "auto" | WasmVariant;
+  /** An already compiled engine (Cloudflare workerd accepts nothing else); say its `variant`. */
+  module?: WebAssembly.Module;
+  /** The engine's .wasm bytes, when the shipped files cannot be read (some bundlers). */
+  wasmBytes?: BufferSource;
+}
+
+export interface Filter {
+  readonly policy: CompiledPolicy;
+  readonly variant: WasmVariant;
+  readonly limits: Readonly<Required<EngineLimits>>;
+  /** Filters one event (a whole JSON text: line ends in it are whitespace). */
+  filterEvent(event: Uint8Array | string): EventResult;
+  /** Filters NDJSON: many events, one call into WASM. */
+  filterBatch(ndjson: Uint8Array): BatchResult;
+}
+
+interface EngineExports {
+  memory: WebAssembly.Memory;
+  reserveTables(size: number): number;
+  loadTables(size: number): number;
+  reserveInput(length: number): number;
+  setMaxDepth(depth: number): void;
+  setMaxEventBytes(bytes: number): void;
+  filterBatch(policy: number, length: number): number;
+  filterOne(policy: number, length: number): number;
+  outputAddress(): number;
+  outputLength(): number;
+  statusAddress(): number;
+  batchLines: WebAssembly.Global;
+  lastErrorOffset: WebAssembly.Global;
+}
+
+export const DEFAULT_LIMITS: Readonly<Required<EngineLimits>> = Object.freeze({
+  maxDepth: 64,
+  maxEventBytes: 16 * 1024 * 1024,
+});
+const LIMIT_RANGES = { maxDepth: [1, 1024], maxEventBytes: [2, 256 * 1024 * 1024] } as const;
+/** Largest batch accepted in one call; the streaming API cuts input far smaller. */
+export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
+
+/** Checks limits, naming the option at fault. */
+export function resolveLimits(limits: EngineLimits = {}): Required<EngineLimits> {
+  const resolved = { ...DEFAULT_LIMITS };
+  for (const name of ["maxDepth", "maxEventBytes"] as const) {
+    const value = limits[name];
+    if (value === undefined) continue;
+    const [low, high] = LIMIT_RANGES[name];
+    if (!Number.isInteger(value) || value < low || value > high) {
+      throw new RangeError(`${name} must be an integer from ${low} to ${high}`);
+    }
+    resolved[name] = value;
+  }
+  return resolved;
+}
+
+async function engineModule(options: FilterOptions): Promise<[WebAssembly.Module, WasmVariant]> {
+  const wanted = options.variant ?? "auto";
+  const variant: WasmVariant = wanted === "auto" ? (simdSupported() ? "simd" : "scalar") : wanted;
+  if (options.module) return [options.module, wanted === "auto" ? "simd" : variant];
+  if (options.wasmBytes) return [await WebAssembly.compile(options.wasmBytes), variant];
+  return [await shippedModule(variant), variant];
+}
+
+/** One engine instance: its own memory, one or more policies loaded. */
+export class Engine {
+  private constructor(
+    private readonly exports: EngineExports,
+    readonly variant: WasmVariant,
+    readonly limits: Readonly<Required<EngineLimits>>,
+  ) {}
+
+  static async create(policies: readonly CompiledPolicy[], options: FilterOptions = {}): Promise<Engine> {
+    const limits = Object.freeze(resolveLimits(options));
+    const [module, variant] = await engineModule(options);
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        // Only the allocator aborts (memory exhausted); its message carries no event content.
+        abort() {
+          throw new Error("hipaa-sieve: the WebAssembly engine ran out of memory");
+        },
+      },
+    });
+    const engine = new Engine(instance.exports as unknown as EngineExports, variant, limits);
+    engine.exports.setMaxDepth(limits.maxDepth);
+    engine.exports.setMaxEventBytes(limits.maxEventBytes);
+    engine.loadPolicies(policies);
+    return engine;
+  }
+
+  private loadPolicies(policies: readonly CompiledPolicy[]): void {
+    const blob = encodeTables(policies);
+    const address = this.exports.reserveTables(blob.length) >>> 0;
+    this.bytes(address, blob.length).set(blob);
+    const problem = this.exports.loadTables(blob.length);
+    if (problem !== 0) throw new Error(`hipaa-sieve: internal error: policy tables refused (${problem})`);
+  }
+
+  private bytes(address: number, length: number): Uint8Array {
+    return new Uint8Array(this.exports.memory.buffer, address, length);
+  }
+
+  /** Copies `data` into the engine's input buffer. */
+  private put(data: Uint8Array): void {
+    if (data.length > MAX_BATCH_BYTES) {
+      throw new RangeError(`hipaa-sieve: a batch is limited to ${MAX_BATCH_BYTES} bytes; split the input (the streaming API does)`);
+    }
+    const address = this.exports.reserveInput(data.length) >>> 0;
+    this.bytes(address, data.length).set(data);
+  }
+
+  /** Encodes `text` as UTF-8 straight into the input buffer; returns its length in bytes. */
+  private putString(text: string): number {
+    const address = this.exports.reserveInput(text.length * 3) >>> 0;
+    return new TextEncoder().encodeInto(text, this.bytes(address, text.length * 3)).written;
+  }
+
+  private output(): Uint8Array {
+    return this.bytes(this.exports.outputAddress() >>> 0, this.exports.outputLength() >>> 0).slice();
+  }
+
+  runOne(policy: number, event: Uint8Array | string): EventResult {
+    let length: number;
+    if (typeof event === "string") {
+      // TextEncoder would turn a lone surrogate into U+FFFD and hide it: refuse it instead.
+      if (!event.isWellFormed()) return { ok: false, code: "INVALID_UTF8", offset: wellFormedPrefixBytes(event) };
+      length = this.putString(event);
+    } else {
+      this.put(event);
+      length = event.length;
+    }
+    const code = this.exports.filterOne(policy, length);
+    if (code !== 0) return { ok: false, code: codeName(code), offset: this.exports.lastErrorOffset.value >>> 0 };
+    return { ok: true, output: this.output() };
+  }
+
+  runBatch(policy: number, ndjson: Uint8Array): BatchResult {
+    this.put(ndjson);
+    const events = this.exports.filterBatch(policy, ndjson.length) >>> 0;
+    const status = new Uint32Array(this.exports.memory.buffer, this.exports.statusAddress() >>> 0, events * 4);
+    const rejected: Rejection[] = [];
+    for (let i = 0; i < events * 4; i += 4) {
+      if (status[i + 1] !== 0) rejected.push({ line: status[i], code: codeName(status[i + 1]), offset: status[i + 2] });
+    }
+    return {
+      output: this.output(),
+      lines: this.exports.batchLines.value >>> 0,
+      events,
+      kept: events - rejected.length,
+      rejected,
+    };
+  }
+}
+
+function codeName(code: number): RejectCode {
+  const name = REJECT_CODES[code];
+  if (name === undefined || name === "OK") throw new Error(`hipaa-sieve: internal error: unknown status ${code}`);
+  return name;
+}
+
+/** UTF-8 length of the part of `text` before its first lone surrogate. */
+function wellFormedPrefixBytes(text: string): number {
+  let end = 0;
+  while (end < text.length) {
+    const unit = text.charCodeAt(end);
+    if (unit >= 0xd800 && unit <= 0xdbff && end + 1 < text.length) {
+      const next = text.charCodeAt(end + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) { end += 2; continue; }
+    }
+    if (unit >= 0xd800 && unit <= 0xdfff) break;
+    end++;
+  }
+  return new TextEncoder().encode(text.slice(0, end)).length;
+}
+
+/** A filter for one policy. */
+export async function createFilter(policy: CompiledPolicy, options: FilterOptions = {}): Promise<Filter> {
+  const engine = await Engine.create([policy], options);
+  return Object.freeze({
+    policy,
+    variant: engine.variant,
+    limits: engine.limits,
+    filterEvent: (event: Uint8Array | string) => engine.runOne(0, event),
+    filterBatch: (ndjson: Uint8Array) => engine.runBatch(0, ndjson),
+  });
+}

@@ -1,0 +1,7 @@
+/**
+ * hipaa-sieve: keep an allowlist of attributes in JSON events, drop everything else.
+ * The filtering itself runs in WebAssembly over raw UTF-8 bytes; this module is the host's public face.
+ */
+export { compilePolicy, parsePolicyText, PolicyError, type CompiledPolicy, type PolicySpec } from "./policy.js";
+export { createFilter, type Filter, type FilterOptions } from "./engine.js";
+export * from "./types.js";

@@ -1,0 +1,64 @@
+/**
+ * Public types shared by the engine, the streaming helpers and the CLI.
+ * Nothing here touches Node built-ins: the filtering path runs in browsers and workerd too.
+ */
+
+/**
+ * Why an event was rejected. Stable names: they appear in `--errors` files and statistics.
+ * The numeric values are the codes the WASM engine writes (see assembly/errors.ts).
+ */
+export const REJECT_CODES = [
+  "OK",                    // 0: not a rejection
+  "UNEXPECTED_END",        // input ended inside a value
+  "UNEXPECTED_BYTE",       // a byte the JSON grammar does not allow here
+  "INVALID_NUMBER",        // number lexeme breaks RFC 8259 (leading zero, lone '-', '1.', '1e')
+  "INVALID_ESCAPE",        // unknown escape or bad \u hex digits
+  "CONTROL_CHARACTER",     // raw byte < 0x20 inside a string
+  "INVALID_UTF8",          // overlong, surrogate, truncated or > U+10FFFF sequence
+  "LONE_SURROGATE",        // \uD800-\uDFFF escape not forming a pair (I-JSON)
+  "NOT_AN_OBJECT",         // top level is not an object
+  "TRAILING_BYTES",        // non-whitespace after the top-level object
+  "TOO_DEEP",              // nesting deeper than maxDepth
+  "TOO_LARGE",             // event longer than maxEventBytes
+  "DUPLICATE_KEY",         // a key the policy selects appears twice in one object
+  "INVALID_EMBEDDED_JSON", // an embeddedJson string does not hold valid JSON
+  "OUTPUT_OVERFLOW",       // internal guard: output would exceed its buffer (never expected)
+  "UNKNOWN_ACCOUNT",       // routing: account not configured and unknownAccount is "reject"
+  "DUPLICATE_ACCOUNT_KEY", // routing: the account key appears twice
+] as const;
+
+export type RejectCode = Exclude<(typeof REJECT_CODES)[number], "OK">;
+
+/** One rejected event of a batch. No content: a code and a byte offset within the event's line. */
+export interface Rejection {
+  /** 1-based line number within the batch given to `filterBatch`. */
+  line: number;
+  code: RejectCode;
+  /** Byte offset within the line where the problem was found. */
+  offset: number;
+}
+
+export interface BatchResult {
+  /** Kept events, each as minified JSON followed by "\n". A copy: safe to keep. */
+  output: Uint8Array;
+  /** Lines in the batch, blank ones included (a final line without "\n" counts). */
+  lines: number;
+  /** Non-blank lines, i.e. events seen. */
+  events: number;
+  /** Events written to `output`. */
+  kept: number;
+  rejected: Rejection[];
+}
+
+export type EventResult =
+  | { ok: true; output: Uint8Array }
+  | { ok: false; code: RejectCode; offset: number };
+
+export interface EngineLimits {
+  /** Deepest nesting accepted; the top-level object is depth 1. Default 64. */
+  maxDepth?: number;
+  /** Largest event in bytes (one NDJSON line without its line end). Default 16 MiB. */
+  maxEventBytes?: number;
+}
+
+export type WasmVariant = "simd" | "scalar";
