@@ -5,6 +5,7 @@ import { OK, TOO_LARGE, errorCode, errorAt, clearError, fail } from "./errors";
 import { skipWhitespace, findLineEnd, setDocEnd } from "./scan";
 import {
   input, output, outPos, setOutPos, emitByte, reserveOutput, reserveStatus, status, resetArena,
+  resetScratch,
 } from "./buffers";
 import { maxEmbeddedNesting, policyRoot, NODE_DROP } from "./tables";
 import { beginEvent } from "./keyset";
@@ -43,6 +44,7 @@ function filterEvent(start: usize, end: usize, root: u32): i32 {
   const mark = outPos;
   setDocEnd(end);
   resetArena(end - start, maxEmbeddedNesting);
+  resetScratch(end - start, maxEmbeddedNesting);
   beginEvent();
   if (filterDocument(skipBom(start, end), root)) return OK;
   setOutPos(mark);

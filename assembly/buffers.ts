@@ -49,10 +49,20 @@ export function emitByte(c: u8): void {
   outPos++;
 }
 
+/**
+ * Appends [p, p + n). Tokens are short, so they move a vector (or a word) at a time; this may
+ * read up to 15 bytes past the source and write past the new end, both inside the padding.
+ */
 // @ts-ignore: decorator
 @inline
 export function emitBytes(p: usize, n: usize): void {
-  memory.copy(outPos, p, n);
+  if (n > 256) {
+    memory.copy(outPos, p, n);
+  } else if (ASC_FEATURE_SIMD) {
+    for (let i: usize = 0; i < n; i += 16) v128.store(outPos + i, v128.load(p + i));
+  } else {
+    for (let i: usize = 0; i < n; i += 8) store<u64>(outPos + i, load<u64>(p + i));
+  }
   outPos += n;
 }
 
@@ -75,6 +85,26 @@ export function resetArena(eventLength: usize, nesting: u32): void {
 
 export function setArenaTop(p: usize): void {
   arenaTop = p;
+}
+
+// Scratch: one region per level of embedded documents, where an embedded document's filtered
+// form is written before it is escaped into the output as a JSON string.
+let scratch: usize = 0;
+let scratchCapacity: usize = 0;
+let scratchLevelBytes: usize = 0;
+
+export function resetScratch(eventLength: usize, nesting: u32): void {
+  scratchLevelBytes = eventLength + PADDING;
+  const needed = scratchLevelBytes * <usize>nesting + PADDING;
+  if (scratchCapacity < needed) {
+    scratch = ensure(scratch, scratchCapacity, needed);
+    scratchCapacity = needed;
+  }
+}
+
+/** Start of the scratch region of embedded level `level` (1 for the outermost). */
+export function scratchLevel(level: u32): usize {
+  return scratch + scratchLevelBytes * <usize>(level - 1);
 }
 
 // Status: four u32 per event for the host: line, code, offset, output end.

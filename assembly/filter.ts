@@ -9,12 +9,13 @@ import {
   DUPLICATE_KEY, INVALID_EMBEDDED_JSON, TRAILING_BYTES, NOT_AN_OBJECT,
 } from "./errors";
 import {
-  skipWhitespace, scanString, scanNumber, scanLiteral, decodeString, hashKey,
+  skipWhitespace, scanString, scanNumber, scanLiteral, hashKey,
   failHere, docEnd, setDocEnd, stringHadEscape, PADDING,
 } from "./scan";
-import { outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop } from "./buffers";
+import { outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop, scratchLevel } from "./buffers";
 import { childFor, nodeFlags, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON } from "./tables";
 import { newObject, insertKey } from "./keyset";
+import { decodeString, decodedEnd, encodeString } from "./escapes";
 
 /** Deepest nesting accepted; the top-level object is at depth 1. */
 export let maxDepth: i32 = 64;
@@ -28,11 +29,13 @@ export function setMaxDepth(depth: i32): void {
 let keyClose: usize = 0;
 let keyAddress: usize = 0;
 let keyLength: usize = 0;
-let keyHash: u32 = 0;
 let keyInArena = false;
 
 /** Set by filterValue: whether the value it walked was left out of the output. */
 let valueDropped = false;
+
+/** How many embedded documents enclose the walk now. */
+let embeddedLevel: u32 = 0;
 
 /**
  * Parses `"key" :` at p; returns the address of the value (whitespace skipped), or 0.
@@ -49,22 +52,22 @@ function readMemberHead(p: usize, needKey: bool): usize {
   return skipWhitespace(colon + 1);
 }
 
-/** Decodes the key body [start, close) if it holds escapes, and hashes it. */
+/** Decodes the key body [start, close) if it holds escapes. */
 function readKey(start: usize, close: usize): void {
   keyInArena = stringHadEscape;
   if (keyInArena) {
     keyAddress = arenaTop;
-    keyLength = decodeString(start, close, arenaTop) - arenaTop;
+    decodeString(start, arenaTop); // validated already: cannot fail
+    keyLength = decodedEnd - arenaTop;
   } else {
     keyAddress = start;
     keyLength = close - start;
   }
-  keyHash = hashKey(keyAddress, keyLength);
 }
 
 /** Adds the key just read to `owner`'s key set, keeping its decoded bytes alive; false if repeated. */
 function claimKey(owner: u32): bool {
-  if (!insertKey(owner, keyAddress, keyLength, keyHash)) return false;
+  if (!insertKey(owner, keyAddress, keyLength, hashKey(keyAddress, keyLength))) return false;
   if (keyInArena) setArenaTop(keyAddress + keyLength);
   return true;
 }
@@ -143,27 +146,27 @@ function walkArray(p: usize, depth: i32, emit: bool): usize {
 
 /**
  * Walks the value at p standing at `node` (a selected node), writing what the policy keeps.
- * Sets valueDropped when nothing of it was written.
+ * Sets valueDropped when nothing of it was written. `decodeEmbedded` is false for values at the
+ * top of an embedded document's own node: a string there is not decoded again, which keeps
+ * embedded nesting bounded by the policy (and the arena by maxEmbeddedNesting).
  */
-function filterValue(p: usize, depth: i32, node: u32): usize {
+function filterValue(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
   const flags = nodeFlags(node);
-  if (flags & FLAG_KEEP_WHOLE) {
-    valueDropped = false;
-    return walkValue(p, depth, true);
-  }
+  // valueDropped is set after the walk: the walk sets it for the values inside.
+  let end: usize;
   const c = load<u8>(p);
-  if (c == 0x7b) {
-    valueDropped = false;
-    return filterObject(p, depth + 1, node);
+  if (flags & FLAG_KEEP_WHOLE) end = walkValue(p, depth, true);
+  else if (c == 0x7b) end = filterObject(p, depth + 1, node);
+  else if (c == 0x5b) end = filterArray(p, depth + 1, node, decodeEmbedded);
+  else {
+    if (c == 0x22 && decodeEmbedded && (flags & FLAG_EMBEDDED_JSON)) return filterEmbedded(p, depth, node);
+    // A scalar where only containers may stand (a prefix path): dropped, key and all.
+    end = walkValue(p, depth, false);
+    valueDropped = true;
+    return end;
   }
-  if (c == 0x5b) {
-    valueDropped = false;
-    return filterArray(p, depth + 1, node);
-  }
-  if (c == 0x22 && (flags & FLAG_EMBEDDED_JSON)) return filterEmbedded(p, depth, node);
-  // A scalar where only containers may stand (a prefix path): dropped, key and all.
-  valueDropped = true;
-  return walkValue(p, depth, false);
+  valueDropped = false;
+  return end;
 }
 
 function filterObject(p: usize, depth: i32, node: u32): usize {
@@ -177,7 +180,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
       const keyAt = p;
       const valueAt = readMemberHead(p, true);
       if (valueAt == 0) return 0;
-      const child = childFor(node, keyAddress, keyLength, keyHash);
+      const child = childFor(node, keyAddress, keyLength);
       if (child == NODE_DROP) {
         p = walkValue(valueAt, depth, false);
       } else {
@@ -185,7 +188,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
         if (!claimKey(owner)) return fail(DUPLICATE_KEY, keyAt);
         const mark = outPos;
         emitMemberHead(keyAt, first);
-        p = filterValue(valueAt, depth, child);
+        p = filterValue(valueAt, depth, child, true);
         if (valueDropped) setOutPos(mark);
         else first = false;
       }
@@ -202,7 +205,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
 }
 
 /** Arrays are transparent: every element stands at the array's own node. */
-function filterArray(p: usize, depth: i32, node: u32): usize {
+function filterArray(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
   emitByte(0x5b);
   p = skipWhitespace(p + 1);
@@ -211,7 +214,7 @@ function filterArray(p: usize, depth: i32, node: u32): usize {
     while (true) {
       const mark = outPos;
       if (!first) emitByte(0x2c);
-      p = filterValue(p, depth, node);
+      p = filterValue(p, depth, node, decodeEmbedded);
       if (p == 0) return 0;
       if (valueDropped) setOutPos(mark);
       else first = false;
@@ -232,10 +235,10 @@ function filterArray(p: usize, depth: i32, node: u32): usize {
  * string, or 0. Errors inside are reported at the string's opening quote.
  */
 function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
-  const close = scanString(quote + 1);
-  if (close == 0) return 0;
   const doc = arenaTop;
-  const docEndAddress = decodeString(quote + 1, close, doc);
+  const close = decodeString(quote + 1, doc);
+  if (close == 0) return 0;
+  const docEndAddress = decodedEnd;
   store<u8>(docEndAddress, 0); // sentinel; the arena keeps PADDING bytes after it
   setArenaTop(docEndAddress + PADDING);
   const outerEnd = docEnd;
@@ -244,16 +247,23 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
   let p = skipWhitespace(doc);
   const c = load<u8>(p);
   if (c == 0x7b || c == 0x5b) {
-    emitByte(0x22);
-    const start = outPos;
-    p = c == 0x7b ? filterObject(p, depth + 1, node) : filterArray(p, depth + 1, node);
+    // Filter into this level's scratch region, then escape it into the output.
+    const outerOut = outPos;
+    embeddedLevel++;
+    const filtered = scratchLevel(embeddedLevel);
+    setOutPos(filtered);
+    p = c == 0x7b ? filterObject(p, depth + 1, node) : filterArray(p, depth + 1, node, false);
+    embeddedLevel--;
+    const filteredEnd = outPos;
+    setOutPos(outerOut);
     valueDropped = false;
     if (p != 0) {
       p = skipWhitespace(p);
       if (p != docEndAddress) p = fail(TRAILING_BYTES, p);
     }
     if (p != 0) {
-      escapeInPlace(start);
+      emitByte(0x22);
+      setOutPos(encodeString(filtered, filteredEnd, outPos));
       emitByte(0x22);
     }
   } else {
@@ -274,30 +284,6 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
     return 0;
   }
   return close + 1;
-}
-
-/** Escapes the '"' and '\\' of the minified JSON written since `start`, working from the end. */
-function escapeInPlace(start: usize): void {
-  const end = outPos;
-  let extra: usize = 0;
-  for (let p = start; p < end; p++) {
-    const c = load<u8>(p);
-    if (c == 0x22 || c == 0x5c) extra++;
-  }
-  if (extra == 0) return;
-  let src = end;
-  let dst = end + extra;
-  while (src > start) {
-    src--;
-    const c = load<u8>(src);
-    dst--;
-    store<u8>(dst, c);
-    if (c == 0x22 || c == 0x5c) {
-      dst--;
-      store<u8>(dst, 0x5c);
-    }
-  }
-  setOutPos(end + extra);
 }
 
 /**

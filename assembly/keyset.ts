@@ -1,3 +1,5 @@
+import { bytesEqual } from "./scan";
+
 // Duplicate-key detection for the objects the output will hold.
 // One open-addressing table serves every object of an event: each object gets a fresh serial
 // and its keys are stored tagged with it. Entries with a serial older than the event's first
@@ -47,7 +49,7 @@ export function insertKey(owner: u32, p: usize, len: usize, h: u32): bool {
       return true;
     }
     if (tag == owner && load<u32>(slot, 4) == h && <usize>load<u32>(slot, 12) == len
-      && memory.compare(<usize>load<u32>(slot, 8), p, len) == 0) {
+      && bytesEqual(<usize>load<u32>(slot, 8), p, len)) {
       return false;
     }
     s = (s + 1) & mask;

@@ -6,7 +6,7 @@ import {
   fail, UNEXPECTED_END, UNEXPECTED_BYTE, INVALID_NUMBER, INVALID_ESCAPE,
   CONTROL_CHARACTER, LONE_SURROGATE,
 } from "./errors";
-import { validateUtf8Sequence, encodeUtf8 } from "./utf8";
+import { validateUtf8Sequence } from "./utf8";
 
 /** Readable bytes guaranteed after every document's sentinel. */
 export const PADDING: usize = 64;
@@ -37,6 +37,49 @@ export function skipWhitespace(p: usize): usize {
   }
 }
 
+/** Bytes of an 8-byte word that end a plain run in a string: '"', '\\', < 0x20 or >= 0x80 (high bit set). */
+// @ts-ignore: decorator
+@inline
+export function specialBytes64(w: u64): u64 {
+  // The lowest flagged byte is exact; flags above it may be spurious (borrows), which is all we use.
+  const xq = w ^ 0x2222222222222222;
+  const xb = w ^ 0x5c5c5c5c5c5c5c5c;
+  return (w | ((w - 0x2020202020202020) & ~w)
+    | ((xq - 0x0101010101010101) & ~xq)
+    | ((xb - 0x0101010101010101) & ~xb)) & 0x8080808080808080;
+}
+
+/** Bitmask of the bytes of a 16-byte vector that end a plain run in a string. */
+// @ts-ignore: decorator
+@inline
+export function specialBytes128(v: v128): i32 {
+  // < 0x20 and >= 0x80 in one signed compare: bytes >= 0x80 are negative as i8.
+  return i8x16.bitmask(v128.or(
+    i8x16.lt_s(v, i8x16.splat(0x20)),
+    v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
+  ));
+}
+
+/** Advances p over plain string bytes to the first one that needs attention. */
+// @ts-ignore: decorator
+@inline
+function skipPlain(p: usize): usize {
+  if (ASC_FEATURE_SIMD) {
+    while (true) {
+      const mask = specialBytes128(v128.load(p));
+      if (mask != 0) return p + <usize>ctz(mask);
+      p += 16;
+    }
+  } else {
+    while (true) {
+      const mask = specialBytes64(load<u64>(p));
+      if (mask != 0) return p + <usize>(ctz(mask) >> 3);
+      p += 8;
+    }
+  }
+  return p;
+}
+
 /**
  * Scans a string whose opening quote is at p - 1, validating escapes, UTF-8 and control
  * characters. Returns the address of the closing quote, or 0.
@@ -44,37 +87,7 @@ export function skipWhitespace(p: usize): usize {
 export function scanString(p: usize): usize {
   let escaped = false;
   while (true) {
-    if (ASC_FEATURE_SIMD) {
-      // 16 bytes at a time until one needs attention: '"', '\\', < 0x20, or >= 0x80
-      // (the last two in one signed compare: bytes >= 0x80 are negative as i8).
-      while (true) {
-        const v = v128.load(p);
-        const special = v128.or(
-          i8x16.lt_s(v, i8x16.splat(0x20)),
-          v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
-        );
-        const mask = i8x16.bitmask(special);
-        if (mask != 0) {
-          p += <usize>ctz(mask);
-          break;
-        }
-        p += 16;
-      }
-    } else {
-      // Scalar: 8 bytes at a time while all are printable ASCII other than '"' and '\\'.
-      while (true) {
-        const w = load<u64>(p);
-        // A byte is "plain" if 0x20 <= b < 0x80 and b != 0x22, 0x5c. Test all eight at once.
-        const high = w & 0x8080808080808080;
-        const low = (w - 0x2020202020202020) & ~w & 0x8080808080808080;
-        const xq = w ^ 0x2222222222222222;
-        const quote = (xq - 0x0101010101010101) & ~xq & 0x8080808080808080;
-        const xb = w ^ 0x5c5c5c5c5c5c5c5c;
-        const slash = (xb - 0x0101010101010101) & ~xb & 0x8080808080808080;
-        if ((high | low | quote | slash) != 0) break;
-        p += 8;
-      }
-    }
+    p = skipPlain(p);
     const c = load<u8>(p);
     if (c == 0x22) {
       stringHadEscape = escaped;
@@ -83,15 +96,12 @@ export function scanString(p: usize): usize {
     if (c == 0x5c) {
       escaped = true;
       p = scanEscape(p);
-      if (p == 0) return 0;
-    } else if (c < 0x20) {
-      return failHere(CONTROL_CHARACTER, p);
     } else if (c >= 0x80) {
       p = validateUtf8Sequence(p);
-      if (p == 0) return 0;
     } else {
-      p++;
+      return failHere(CONTROL_CHARACTER, p);
     }
+    if (p == 0) return 0;
   }
 }
 
@@ -115,9 +125,12 @@ function hex4(p: usize): i32 {
   return (a << 12) | (b << 8) | (c << 4) | d;
 }
 
+/** Set by scanEscape: the code point the escape stands for. */
+export let escapedCodePoint: u32 = 0;
+
 /** Validates the escape whose backslash is at p; returns the address after it, or 0. */
-function scanEscape(p: usize): usize {
-  const c = load<u8>(p, 1);
+export function scanEscape(p: usize): usize {
+  const c = <u32>load<u8>(p, 1);
   if (c == 0x75) { // \uXXXX
     if (p + 6 > docEnd) return fail(UNEXPECTED_END, p);
     const unit = hex4(p + 2);
@@ -127,54 +140,28 @@ function scanEscape(p: usize): usize {
       if (load<u8>(p, 6) != 0x5c || load<u8>(p, 7) != 0x75 || p + 12 > docEnd) return fail(LONE_SURROGATE, p);
       const low = hex4(p + 8);
       if (low < 0xdc00 || low > 0xdfff) return fail(LONE_SURROGATE, p);
+      escapedCodePoint = 0x10000 + ((<u32>unit - 0xd800) << 10) + (<u32>low - 0xdc00);
       return p + 12;
     }
     if (unit >= 0xdc00 && unit <= 0xdfff) return fail(LONE_SURROGATE, p);
+    escapedCodePoint = <u32>unit;
     return p + 6;
   }
-  if (c == 0x22 || c == 0x5c || c == 0x2f || c == 0x62 || c == 0x66 || c == 0x6e || c == 0x72 || c == 0x74) {
-    return p + 2;
-  }
-  return failHere(INVALID_ESCAPE, p + 1);
+  if (c == 0x22 || c == 0x5c || c == 0x2f) escapedCodePoint = c;
+  else if (c == 0x62) escapedCodePoint = 0x08;
+  else if (c == 0x66) escapedCodePoint = 0x0c;
+  else if (c == 0x6e) escapedCodePoint = 0x0a;
+  else if (c == 0x72) escapedCodePoint = 0x0d;
+  else if (c == 0x74) escapedCodePoint = 0x09;
+  else return failHere(INVALID_ESCAPE, p + 1);
+  return p + 2;
 }
 
-/**
- * Decodes the already validated string body [p, end) into dst; returns the address after the
- * last byte written. Runs without escapes are bulk-copied.
- */
-export function decodeString(p: usize, end: usize, dst: usize): usize {
-  while (p < end) {
-    let run = p;
-    while (run < end && load<u8>(run) != 0x5c) run++;
-    const n = run - p;
-    if (n > 0) {
-      memory.copy(dst, p, n);
-      dst += n;
-    }
-    if (run >= end) break;
-    const c = load<u8>(run, 1);
-    p = run + 2;
-    if (c == 0x75) {
-      let cp = <u32>hex4(run + 2);
-      p = run + 6;
-      if (cp >= 0xd800 && cp <= 0xdbff) {
-        const low = <u32>hex4(run + 8);
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-        p = run + 12;
-      }
-      dst = encodeUtf8(dst, cp);
-    } else {
-      let b: u8 = c; // '"', '\\', '/'
-      if (c == 0x62) b = 0x08;
-      else if (c == 0x66) b = 0x0c;
-      else if (c == 0x6e) b = 0x0a;
-      else if (c == 0x72) b = 0x0d;
-      else if (c == 0x74) b = 0x09;
-      store<u8>(dst, b);
-      dst++;
-    }
-  }
-  return dst;
+/** Bitmask of the '"' and '\\' bytes of a 16-byte vector. */
+// @ts-ignore: decorator
+@inline
+export function quoteOrBackslash128(v: v128): i32 {
+  return i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))));
 }
 
 // @ts-ignore: decorator
@@ -216,14 +203,17 @@ export function scanNumber(p: usize): usize {
 /** Validates true / false / null at p; returns the address after it, or 0. */
 export function scanLiteral(p: usize): usize {
   const c = load<u8>(p);
-  if (c == 0x74) { // true
-    if (p + 4 <= docEnd && load<u32>(p) == 0x65757274) return p + 4;
-  } else if (c == 0x66) { // false
-    if (p + 5 <= docEnd && load<u32>(p, 1) == 0x65736c61) return p + 5;
-  } else if (c == 0x6e) { // null
-    if (p + 4 <= docEnd && load<u32>(p) == 0x6c6c756e) return p + 4;
+  let word: u64 = 0; // the literal's bytes, little-endian
+  let length: usize = 0;
+  if (c == 0x74) { word = 0x65757274; length = 4; } // true
+  else if (c == 0x66) { word = 0x65736c6166; length = 5; } // false
+  else if (c == 0x6e) { word = 0x6c6c756e; length = 4; } // null
+  else return failHere(UNEXPECTED_BYTE, p);
+  for (let i: usize = 1; i < length; i++) {
+    // The sentinel at docEnd never matches, so a literal cut short fails at docEnd.
+    if (<u64>load<u8>(p + i) != ((word >> (i * 8)) & 0xff)) return failHere(UNEXPECTED_BYTE, p + i);
   }
-  return failHere(UNEXPECTED_BYTE, p);
+  return p + length;
 }
 
 /** Address of the first LF in [p, end), or end. */
@@ -237,6 +227,23 @@ export function findLineEnd(p: usize, end: usize): usize {
   }
   while (p < end && load<u8>(p) != 0x0a) p++;
   return p;
+}
+
+/** Whether [a, a + n) and [b, b + n) hold the same bytes; compares a word at a time. */
+export function bytesEqual(a: usize, b: usize, n: usize): bool {
+  while (n >= 8) {
+    if (load<u64>(a) != load<u64>(b)) return false;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  while (n > 0) {
+    if (load<u8>(a) != load<u8>(b)) return false;
+    a++;
+    b++;
+    n--;
+  }
+  return true;
 }
 
 /** Hash of a decoded key; the same function indexes the policy tables and the duplicate sets. */

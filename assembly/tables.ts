@@ -8,7 +8,7 @@
 //   keys    : keyBytes bytes of UTF-8 key text
 // Wildcards are already merged into literal edges by the compiler (a deterministic automaton),
 // so a key needs one lookup: its literal edge if any, else the node's wildcard child.
-import { hashKey } from "./scan";
+import { hashKey, bytesEqual } from "./scan";
 
 export const FLAG_KEEP_WHOLE: u32 = 1;
 export const FLAG_EMBEDDED_JSON: u32 = 2;
@@ -30,6 +30,9 @@ let policyCount: u32 = 0;
 let slots: usize = 0;
 let slotMask: u32 = 0;
 let slotHashes: usize = 0;
+// Per node, bit min(length, 31) is set for each length its literal keys have: most keys that
+// cannot match are turned away on their length, without hashing.
+let lengthMasks: usize = 0;
 
 /** How many embedded documents can be open inside each other under any policy. */
 export let maxEmbeddedNesting: u32 = 0;
@@ -84,6 +87,9 @@ function buildSlots(edgeCount: u32): void {
   while (capacity < edgeCount * 2) capacity <<= 1;
   if (slots != 0) heap.free(slots);
   if (slotHashes != 0) heap.free(slotHashes);
+  if (lengthMasks != 0) heap.free(lengthMasks);
+  lengthMasks = heap.alloc(<usize>nodeCount * 4);
+  memory.fill(lengthMasks, 0, <usize>nodeCount * 4);
   slots = heap.alloc(<usize>capacity * SLOT_BYTES);
   slotHashes = heap.alloc(<usize>capacity * 4);
   memory.fill(slots, 0, <usize>capacity * SLOT_BYTES);
@@ -93,7 +99,10 @@ function buildSlots(edgeCount: u32): void {
     const count = load<u32>(nodes + <usize>node * NODE_BYTES, 12);
     for (let i = first; i < first + count; i++) {
       const edge = edges + <usize>i * EDGE_BYTES;
-      const h = hashKey(keys + <usize>load<u32>(edge), load<u32>(edge, 4));
+      const length = load<u32>(edge, 4);
+      const h = hashKey(keys + <usize>load<u32>(edge), length);
+      const masks = lengthMasks + <usize>node * 4;
+      store<u32>(masks, load<u32>(masks) | lengthBit(length));
       let s = slotIndex(node, h);
       while (load<u32>(slots + <usize>s * SLOT_BYTES) != 0) s = (s + 1) & slotMask;
       store<u32>(slots + <usize>s * SLOT_BYTES, node);
@@ -101,6 +110,12 @@ function buildSlots(edgeCount: u32): void {
       store<u32>(slotHashes + <usize>s * 4, h);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline
+function lengthBit(length: usize): u32 {
+  return 1 << <u32>min<usize>(length, 31);
 }
 
 // @ts-ignore: decorator
@@ -124,10 +139,11 @@ export function nodeFlags(node: u32): u32 {
   return load<u32>(nodes + <usize>node * NODE_BYTES);
 }
 
-/** The node reached from `node` by the decoded key [p, p + len) with hash h; NODE_DROP if none. */
-export function childFor(node: u32, p: usize, len: usize, h: u32): u32 {
+/** The node reached from `node` by the decoded key [p, p + len); NODE_DROP if none. */
+export function childFor(node: u32, p: usize, len: usize): u32 {
   const base = nodes + <usize>node * NODE_BYTES;
-  if (load<u32>(base, 12) != 0) {
+  if (load<u32>(lengthMasks + <usize>node * 4) & lengthBit(len)) {
+    const h = hashKey(p, len);
     let s = slotIndex(node, h);
     while (true) {
       const slot = slots + <usize>s * SLOT_BYTES;
@@ -135,7 +151,7 @@ export function childFor(node: u32, p: usize, len: usize, h: u32): u32 {
       if (owner == 0) break;
       if (owner == node && load<u32>(slotHashes + <usize>s * 4) == h) {
         const edge = edges + <usize>(load<u32>(slot, 4) - 1) * EDGE_BYTES;
-        if (<usize>load<u32>(edge, 4) == len && memory.compare(keys + <usize>load<u32>(edge), p, len) == 0) {
+        if (<usize>load<u32>(edge, 4) == len && bytesEqual(keys + <usize>load<u32>(edge), p, len)) {
           return load<u32>(edge, 8);
         }
       }

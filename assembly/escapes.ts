@@ -1,0 +1,187 @@
+// JSON string bodies in and out of embedded documents: decoding a string into the document it
+// holds, and writing a filtered document back as a string body. Embedded documents are dense
+// with '\"' escapes, so the SIMD build handles them a whole vector at a time: escape
+// backslashes are found with bit tricks and squeezed out with a shuffle (decode), or put in
+// with one (encode), instead of stopping at every escape.
+import { CONTROL_CHARACTER } from "./errors";
+import { failHere, scanEscape, escapedCodePoint, specialBytes64, quoteOrBackslash128 } from "./scan";
+import { validateUtf8Sequence, encodeUtf8 } from "./utf8";
+
+// PACK[m]: 8 swizzle lanes gathering the bytes of an 8-byte group whose bit in m is clear.
+// EXPAND[m]: 16 lanes writing the group with lane 8 (a backslash) before each byte whose bit is set.
+const PACK: usize = ASC_FEATURE_SIMD ? buildPack() : 0;
+const EXPAND: usize = ASC_FEATURE_SIMD ? buildExpand() : 0;
+
+function buildPack(): usize {
+  const table = heap.alloc(256 * 8);
+  for (let m = 0; m < 256; m++) {
+    let k = 0;
+    for (let i = 0; i < 8; i++) if (((m >> i) & 1) == 0) store<u8>(table + m * 8 + k++, <u8>i);
+    while (k < 8) store<u8>(table + m * 8 + k++, 0);
+  }
+  return table;
+}
+
+function buildExpand(): usize {
+  const table = heap.alloc(256 * 16);
+  for (let m = 0; m < 256; m++) {
+    let k = 0;
+    for (let i = 0; i < 8; i++) {
+      if ((m >> i) & 1) store<u8>(table + m * 16 + k++, 8);
+      store<u8>(table + m * 16 + k++, <u8>i);
+    }
+    while (k < 16) store<u8>(table + m * 16 + k++, 0);
+  }
+  return table;
+}
+
+/** Set by decodeString: the address after the last decoded byte. */
+export let decodedEnd: usize = 0;
+
+/**
+ * Scans the string whose body starts at p (validating it as scanString does) and writes its
+ * decoded bytes to dst; returns the address of the closing quote, or 0. decodedEnd tells where
+ * the decoded bytes end; up to 16 bytes past it may be written.
+ */
+export function decodeString(p: usize, dst: usize): usize {
+  while (true) {
+    if (ASC_FEATURE_SIMD) {
+      const v = v128.load(p);
+      const backslashes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x5c)));
+      const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
+      const others = i8x16.bitmask(i8x16.lt_s(v, i8x16.splat(0x20))); // controls and non-ASCII
+      if ((backslashes | quotes | others) == 0) {
+        v128.store(dst, v);
+        p += 16;
+        dst += 16;
+        continue;
+      }
+      if (backslashes == 0) {
+        v128.store(dst, v);
+        const n = <usize>ctz(quotes | others);
+        p += n;
+        dst += n;
+      } else {
+        // Which backslashes start an escape, and whether each escapes '"' or '\\'.
+        let drop: u32 = 0;
+        let escaped: u32 = 0;
+        let limit: u32 = 16; // bytes of this vector handled here
+        let pending = false; // an escape this loop does not handle starts at `limit`
+        let rest = <u32>backslashes;
+        while (rest != 0) {
+          const i = ctz(rest);
+          if (i == 15) { // its escaped byte is in the next vector: start there next time
+            limit = 15;
+            break;
+          }
+          if (((<u32>(quotes | backslashes) >> (i + 1)) & 1) == 0) {
+            limit = i;
+            pending = true;
+            break;
+          }
+          drop |= 1 << i;
+          escaped |= 2 << i;
+          rest &= ~(3 << i);
+        }
+        if (others != 0 && <u32>ctz(others) < limit) {
+          limit = ctz(others);
+          pending = true;
+        }
+        const closing = <u32>quotes & ~escaped & ((1 << limit) - 1);
+        if (closing != 0) {
+          limit = ctz(closing);
+          pending = true;
+        }
+        // Squeeze out the escape backslashes of bytes [0, limit), 8 lanes at a time.
+        const dropped = (drop | ~((1 << limit) - 1)) & 0xffff;
+        const low = dropped & 0xff;
+        const high = dropped >> 8;
+        v128.store64_lane(dst, v128.swizzle(v, v128.load64_zero(PACK + <usize>low * 8)), 0);
+        dst += <usize>(8 - popcnt(low));
+        const upper = i8x16.add(v128.load64_zero(PACK + <usize>high * 8), i8x16.splat(8));
+        v128.store64_lane(dst, v128.swizzle(v, upper), 0);
+        dst += <usize>(8 - popcnt(high));
+        p += <usize>limit;
+        if (!pending) continue;
+      }
+    } else {
+      while (true) {
+        const w = load<u64>(p);
+        store<u64>(dst, w);
+        const mask = specialBytes64(w);
+        if (mask != 0) {
+          const n = <usize>(ctz(mask) >> 3);
+          p += n;
+          dst += n;
+          break;
+        }
+        p += 8;
+        dst += 8;
+      }
+    }
+    // One byte that needs attention.
+    const c = load<u8>(p);
+    if (c == 0x22) {
+      decodedEnd = dst;
+      return p;
+    }
+    if (c == 0x5c) {
+      const e = load<u8>(p, 1);
+      if (e == 0x22 || e == 0x5c) {
+        store<u8>(dst, e);
+        p += 2;
+        dst++;
+        continue;
+      }
+      const next = scanEscape(p);
+      if (next == 0) return 0;
+      p = next;
+      dst = encodeUtf8(dst, escapedCodePoint);
+    } else if (c >= 0x80) {
+      const next = validateUtf8Sequence(p);
+      if (next == 0) return 0;
+      while (p < next) {
+        store<u8>(dst, load<u8>(p));
+        p++;
+        dst++;
+      }
+    } else {
+      return failHere(CONTROL_CHARACTER, p);
+    }
+  }
+  return unreachable();
+}
+
+/**
+ * Writes [p, end), minified JSON, at dst as the body of a JSON string: '"' and '\\' get a
+ * backslash; nothing else needs one (minified JSON holds no whitespace or control characters).
+ * Returns the address after the last byte written; up to 16 bytes past it may be written.
+ */
+export function encodeString(p: usize, end: usize, dst: usize): usize {
+  if (ASC_FEATURE_SIMD) {
+    while (p + 8 <= end) {
+      const group = v128.load64_zero(p);
+      const mask = <u32>quoteOrBackslash128(group);
+      if (mask == 0) {
+        v128.store64_lane(dst, group, 0);
+        dst += 8;
+      } else {
+        const lanes = v128.load(EXPAND + <usize>mask * 16);
+        v128.store(dst, v128.swizzle(i8x16.replace_lane(group, 8, 0x5c), lanes));
+        dst += <usize>(8 + popcnt(mask));
+      }
+      p += 8;
+    }
+  }
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c == 0x22 || c == 0x5c) {
+      store<u8>(dst, 0x5c);
+      dst++;
+    }
+    store<u8>(dst, c);
+    dst++;
+    p++;
+  }
+  return dst;
+}

@@ -1,0 +1,210 @@
+/**
+ * File and standard stream I/O for the CLI: inputs read in chunks, outputs written with respect to
+ * backpressure, and every failure turned into a one-line CliError naming the file.
+ */
+import type { Stats } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import type { Readable, Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { BrokenPipe, CliError, UsageError, errorCode, fileError, fsReason } from "./errors.js";
+
+/** Read size for input files. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+function identity(s: Stats): FileIdentity | undefined {
+  // Only regular files can be clobbered by opening them for writing.
+  return s.isFile() ? { dev: s.dev, ino: s.ino } : undefined;
+}
+
+/** True if `path` is a standard stream placeholder. */
+export function isStdio(path: string | undefined): boolean {
+  return path === undefined || path === "-";
+}
+
+export interface Input {
+  /** For messages: `input file "x"` or `standard input`. */
+  readonly label: string;
+  readonly identity: FileIdentity | undefined;
+  /** Chunks of the input; read errors come out as CliErrors naming the file. */
+  chunks(): AsyncGenerator<Uint8Array>;
+  close(): void;
+}
+
+export async function openInput(path: string | undefined, stdin: Readable): Promise<Input> {
+  if (isStdio(path)) {
+    return {
+      label: "standard input",
+      identity: undefined,
+      async *chunks() {
+        try {
+          for await (const chunk of stdin) yield chunk as Uint8Array;
+        } catch (error) {
+          throw new CliError(`cannot read standard input: ${fsReason(error)}`);
+        }
+      },
+      close() {},
+    };
+  }
+  const file = path as string;
+  let handle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    throw fileError("read", "input file", file, error);
+  }
+  let info: Stats;
+  try {
+    info = await handle.stat();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw fileError("read", "input file", file, error);
+  }
+  if (info.isDirectory()) {
+    await handle.close().catch(() => {});
+    throw new CliError(`cannot read input file ${JSON.stringify(file)}: is a directory`);
+  }
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  return {
+    label: `input file ${JSON.stringify(file)}`,
+    identity: identity(info),
+    async *chunks() {
+      try {
+        for await (const chunk of stream) yield chunk as Uint8Array;
+      } catch (error) {
+        throw fileError("read", "input file", file, error);
+      }
+    },
+    close() {
+      stream.destroy();
+    },
+  };
+}
+
+/** A writable destination with backpressure: `await sink.write(bytes)` waits while the stream is full. */
+export class OutputSink {
+  private failure: unknown = undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly stream: Writable,
+    private readonly what: string,
+    private readonly path: string | undefined,
+    private readonly owned: boolean,
+  ) {
+    stream.on("error", (error: unknown) => {
+      this.failure ??= error;
+    });
+  }
+
+  /** Standard output (not closed at the end, only flushed). */
+  static stdout(stream: Writable): OutputSink {
+    return new OutputSink(stream, "standard output", undefined, false);
+  }
+
+  /**
+   * Open (create or truncate) a file for writing. `what` names it in messages: "output file".
+   * `avoid` lists files it must not be (the input), checked before anything is truncated.
+   */
+  static async file(path: string, what: string, avoid: { label: string; identity: FileIdentity | undefined }[]): Promise<OutputSink> {
+    let existing: Stats | undefined;
+    try {
+      existing = await stat(path);
+    } catch (error) {
+      if (errorCode(error) !== "ENOENT") throw fileError("write", what, path, error);
+    }
+    if (existing !== undefined) {
+      if (existing.isDirectory()) throw new CliError(`cannot write ${what} ${JSON.stringify(path)}: is a directory`);
+      const id = identity(existing);
+      for (const other of avoid) {
+        if (id !== undefined && other.identity !== undefined && id.dev === other.identity.dev && id.ino === other.identity.ino) {
+          throw new UsageError(`${what} ${JSON.stringify(path)} is the same file as the ${other.label}`);
+        }
+      }
+    }
+    let handle;
+    try {
+      handle = await open(path, "w");
+    } catch (error) {
+      throw fileError("write", what, path, error);
+    }
+    const stream = handle.createWriteStream({ highWaterMark: 1 << 20 });
+    return new OutputSink(stream, what, path, true);
+  }
+
+  /** Identity of the file written (to keep two outputs apart). */
+  async identity(): Promise<FileIdentity | undefined> {
+    if (this.path === undefined) return undefined;
+    try {
+      return identity(await stat(this.path));
+    } catch {
+      return undefined;
+    }
+  }
+
+  get label(): string {
+    return this.path === undefined ? this.what : `${this.what} ${JSON.stringify(this.path)}`;
+  }
+
+  private mapError(error: unknown): Error {
+    if (error instanceof CliError || error instanceof BrokenPipe) return error;
+    if (this.path === undefined) {
+      if (errorCode(error) === "EPIPE" || errorCode(error) === "ERR_STREAM_DESTROYED") return new BrokenPipe();
+      return new CliError(`cannot write ${this.what}: ${fsReason(error)}`);
+    }
+    return fileError("write", this.what, this.path, error);
+  }
+
+  /** Write, waiting for the stream to drain when its buffer is full. */
+  async write(chunk: Uint8Array | string): Promise<void> {
+    if (this.failure !== undefined) throw this.mapError(this.failure);
+    if (this.stream.write(chunk)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: unknown): void => {
+        this.stream.off("drain", onDrain);
+        this.stream.off("error", onError);
+        this.stream.off("close", onClose);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onDrain = (): void => done();
+      const onError = (error: unknown): void => done(error);
+      const onClose = (): void => done(this.failure ?? Object.assign(new Error("closed"), { code: "ERR_STREAM_DESTROYED" }));
+      this.stream.on("drain", onDrain);
+      this.stream.on("error", onError);
+      this.stream.on("close", onClose);
+    }).catch((error: unknown) => {
+      throw this.mapError(error);
+    });
+  }
+
+  /** Flush, and close the file if this sink opened it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.failure !== undefined) throw this.mapError(this.failure);
+    try {
+      if (this.owned) {
+        this.stream.end();
+        await finished(this.stream);
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          this.stream.write("", (error) => (error ? reject(error) : resolve()));
+        });
+      }
+    } catch (error) {
+      throw this.mapError(this.failure ?? error);
+    }
+  }
+
+  /** Give up (after another failure): close the file without waiting. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owned) this.stream.destroy();
+  }
+}

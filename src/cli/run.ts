@@ -1,0 +1,86 @@
+/**
+ * The CLI's entry point as a function: `run(argv, context)` resolves to the exit code. It dispatches to
+ * a command, prints help and version, and turns every error into one line on stderr.
+ */
+import type { Writable } from "node:stream";
+import { VERSION_OPTION, HELP_OPTION, flag, parseOptions } from "./args.js";
+import { COMMANDS, findCommand } from "./commands.js";
+import { processContext, type CliContext } from "./context.js";
+import { BrokenPipe, CliError, EXIT_FAILURE, EXIT_OK, UsageError, errorCode, oneLine } from "./errors.js";
+import { PROGRAM, commandHelp, programHelp } from "./help.js";
+import { packageVersion } from "./version.js";
+
+export type { CliContext } from "./context.js";
+
+/** Write text to a standard stream; a reader gone away (EPIPE) is not an error. */
+function print(stream: Writable, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onError = (): void => resolve();
+    stream.once("error", onError);
+    stream.write(text, () => {
+      stream.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+async function dispatch(argv: string[], context: CliContext): Promise<number> {
+  // Program options come before the command: `hipaa-sieve --version`, `hipaa-sieve --help filter`.
+  let start = 0;
+  while (start < argv.length && (argv[start] ?? "").startsWith("-") && argv[start] !== "-") start++;
+  const global = parseOptions(argv.slice(0, start), [HELP_OPTION, VERSION_OPTION], undefined).values;
+  let name = argv[start];
+  const rest = argv.slice(start + 1);
+
+  if (flag(global, "help") || name === "help") {
+    if (name === "help") name = rest[0];
+    const command = name === undefined ? undefined : findCommand(name);
+    if (name !== undefined && command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+    await print(context.stdout, command !== undefined ? commandHelp(command) : programHelp(COMMANDS, packageVersion()));
+    return EXIT_OK;
+  }
+  if (flag(global, "version")) {
+    await print(context.stdout, `${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  if (name === undefined) throw new UsageError("missing command");
+  const command = findCommand(name);
+  if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+
+  const { values, positionals } = parseOptions(rest, command.options, command.name, command.positionals === true);
+  if (flag(values, "help")) {
+    await print(context.stdout, commandHelp(command));
+    return EXIT_OK;
+  }
+  return command.run(values, positionals, context);
+}
+
+/** Report an error as one line on stderr; returns the exit code. */
+async function report(error: unknown, stderr: Writable): Promise<number> {
+  if (error instanceof BrokenPipe) return EXIT_OK;
+  if (error instanceof CliError) {
+    let line = `${PROGRAM}: ${oneLine(error.message)}`;
+    if (error instanceof UsageError) {
+      line += ` (see "${PROGRAM}${error.helpCommand !== undefined ? ` ${error.helpCommand}` : ""} --help")`;
+    }
+    await print(stderr, line + "\n");
+    return error.exitCode;
+  }
+  // A bug, not a user error: still one line unless asked for details.
+  const message = error instanceof Error ? error.message : String(error);
+  const code = errorCode(error);
+  await print(stderr, `${PROGRAM}: internal error: ${oneLine(message)}${code !== undefined ? ` (${code})` : ""}\n`);
+  if (process.env["HIPAA_SIEVE_DEBUG"] && error instanceof Error && error.stack !== undefined) {
+    await print(stderr, error.stack + "\n");
+  }
+  return EXIT_FAILURE;
+}
+
+/** Run the CLI with `argv` (without node and script). Never throws; resolves to the exit code. */
+export async function run(argv: string[], context: CliContext = processContext()): Promise<number> {
+  try {
+    return await dispatch(argv, context);
+  } catch (error) {
+    return report(error, context.stderr);
+  }
+}
