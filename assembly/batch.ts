@@ -7,9 +7,9 @@ import {
   input, output, outPos, setOutPos, emitByte, reserveOutput, reserveStatus, status, resetArena,
   resetScratch,
 } from "./buffers";
-import { maxEmbeddedNesting, policyRoot, NODE_DROP } from "./tables";
+import { maxEmbeddedNesting, maxEdgeCount, policyRoot, NODE_DROP } from "./tables";
 import { beginEvent } from "./keyset";
-import { filterDocument } from "./filter";
+import { filterDocument, maxDepth } from "./filter";
 
 /** Largest event accepted, in bytes (a line without its line end). */
 export let maxEventBytes: u32 = 16 << 20;
@@ -43,7 +43,7 @@ function filterEvent(start: usize, end: usize, root: u32): i32 {
   }
   const mark = outPos;
   setDocEnd(end);
-  resetArena(end - start, maxEmbeddedNesting);
+  resetArena(end - start, maxEmbeddedNesting, <u32>maxDepth, ((maxEdgeCount + 63) >> 6) << 3);
   resetScratch(end - start, maxEmbeddedNesting);
   beginEvent();
   if (filterDocument(skipBom(start, end), root)) return OK;

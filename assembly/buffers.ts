@@ -71,11 +71,15 @@ export let arenaTop: usize = 0;
 let arena: usize = 0;
 let arenaCapacity: usize = 0;
 
-/** Makes room for an event of `eventLength` bytes whose policy nests embedded documents `nesting` deep. */
-export function resetArena(eventLength: usize, nesting: u32): void {
+/**
+ * Makes room for an event of `eventLength` bytes whose policy nests embedded documents `nesting`
+ * deep, with objects nested `depth` deep whose key bitsets take up to `bitsetBytes` each.
+ */
+export function resetArena(eventLength: usize, nesting: u32, depth: u32, bitsetBytes: u32): void {
   // Live at once: one decoded copy per open embedded document, plus decoded keys (each at most
-  // as long as its source), each with a sentinel and padding.
-  const needed = (eventLength + PADDING) * (2 * <usize>nesting + 1) + PADDING;
+  // as long as its source), each with a sentinel and padding, plus one bitset per open object.
+  const needed = (eventLength + PADDING) * (2 * <usize>nesting + 1) + PADDING
+    + <usize>depth * <usize>bitsetBytes;
   if (arenaCapacity < needed) {
     arena = ensure(arena, arenaCapacity, needed);
     arenaCapacity = needed;

@@ -68,6 +68,12 @@ export function decodeString(p: usize, dst: usize): usize {
         let limit: u32 = 16; // bytes of this vector handled here
         let pending = false; // an escape this loop does not handle starts at `limit`
         let rest = <u32>backslashes;
+        if ((rest & ~(<u32>quotes >> 1)) == 0 && rest < 0x8000) {
+          // The usual case: every backslash escapes the quote right after it.
+          drop = rest;
+          escaped = rest << 1;
+          rest = 0;
+        }
         while (rest != 0) {
           const i = ctz(rest);
           if (i == 15) { // its escaped byte is in the next vector: start there next time

@@ -13,7 +13,9 @@ import {
   failHere, docEnd, setDocEnd, stringHadEscape, PADDING,
 } from "./scan";
 import { outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop, scratchLevel } from "./buffers";
-import { childFor, nodeFlags, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON } from "./tables";
+import {
+  childFor, lastKeyHash, lastEdge, nodeFlags, nodeEdgeCount, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON,
+} from "./tables";
 import { newObject, insertKey } from "./keyset";
 import { decodeString, decodedEnd, encodeString } from "./escapes";
 
@@ -65,9 +67,13 @@ function readKey(start: usize, close: usize): void {
   }
 }
 
-/** Adds the key just read to `owner`'s key set, keeping its decoded bytes alive; false if repeated. */
-function claimKey(owner: u32): bool {
-  if (!insertKey(owner, keyAddress, keyLength, hashKey(keyAddress, keyLength))) return false;
+/**
+ * Adds the key just read to `owner`'s key set, keeping its decoded bytes alive; false if
+ * repeated. `hash` is the key's hash if already known, else 0.
+ */
+function claimKey(owner: u32, hash: u32): bool {
+  if (hash == 0) hash = hashKey(keyAddress, keyLength);
+  if (!insertKey(owner, keyAddress, keyLength, hash)) return false;
   if (keyInArena) setArenaTop(keyAddress + keyLength);
   return true;
 }
@@ -107,7 +113,7 @@ function walkObject(p: usize, depth: i32, emit: bool): usize {
       const valueAt = readMemberHead(p, emit);
       if (valueAt == 0) return 0;
       if (emit) {
-        if (!claimKey(owner)) return fail(DUPLICATE_KEY, keyAt);
+        if (!claimKey(owner, 0)) return fail(DUPLICATE_KEY, keyAt);
         emitMemberHead(keyAt, first);
       }
       p = walkValue(valueAt, depth, emit);
@@ -169,9 +175,18 @@ function filterValue(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usi
   return end;
 }
 
+/**
+ * Repeats among selected keys: a key taken by a literal edge is known by the edge's index, so a
+ * bitset on the arena stack (one bit per edge) catches it; keys taken by the wildcard go to the
+ * key set. The arena is popped when the object ends, with this object's decoded keys.
+ */
 function filterObject(p: usize, depth: i32, node: u32): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
-  const owner = newObject();
+  const seen = arenaTop;
+  const seenWords = (<usize>nodeEdgeCount(node) + 63) >> 6;
+  for (let i: usize = 0; i < seenWords; i++) store<u64>(seen + (i << 3), 0);
+  setArenaTop(seen + (seenWords << 3));
+  let owner: u32 = 0;
   emitByte(0x7b);
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
@@ -185,12 +200,37 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
         p = walkValue(valueAt, depth, false);
       } else {
         // Selected keys may not repeat, whatever their values (fail closed; see README).
-        if (!claimKey(owner)) return fail(DUPLICATE_KEY, keyAt);
-        const mark = outPos;
-        emitMemberHead(keyAt, first);
-        p = filterValue(valueAt, depth, child, true);
-        if (valueDropped) setOutPos(mark);
-        else first = false;
+        if (lastEdge >= 0) {
+          const word = seen + (<usize>(lastEdge >> 6) << 3);
+          const bit: u64 = 1 << <u64>(lastEdge & 63);
+          const bits = load<u64>(word);
+          if (bits & bit) return fail(DUPLICATE_KEY, keyAt);
+          store<u64>(word, bits | bit);
+        } else {
+          if (owner == 0) owner = newObject();
+          if (!claimKey(owner, lastKeyHash)) return fail(DUPLICATE_KEY, keyAt);
+        }
+        const c = load<u8>(valueAt);
+        if ((nodeFlags(child) & FLAG_KEEP_WHOLE) && c != 0x7b && c != 0x5b) {
+          // A kept scalar: validate it, then copy `"key":value` as one span when the input
+          // has nothing between them (minified input), else piece by piece.
+          p = walkValue(valueAt, depth, false);
+          if (p == 0) return 0;
+          if (!first) emitByte(0x2c);
+          if (valueAt == keyClose + 2) {
+            emitBytes(keyAt, p - keyAt);
+          } else {
+            emitMemberHead(keyAt, true);
+            emitBytes(valueAt, p - valueAt);
+          }
+          first = false;
+        } else {
+          const mark = outPos;
+          emitMemberHead(keyAt, first);
+          p = filterValue(valueAt, depth, child, true);
+          if (valueDropped) setOutPos(mark);
+          else first = false;
+        }
       }
       if (p == 0) return 0;
       p = skipWhitespace(p);
@@ -201,6 +241,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
     }
   }
   emitByte(0x7d);
+  setArenaTop(seen);
   return p + 1;
 }
 

@@ -3,6 +3,7 @@
 export { reserveTables, loadTables, policyTotal } from "./tables";
 export { reserveInput } from "./buffers";
 export { setMaxDepth } from "./filter";
+export { setHashSeed } from "./scan";
 export {
   setMaxEventBytes, filterBatch, filterOne, outputAddress, outputLength, statusAddress,
   batchLines, lastErrorOffset,

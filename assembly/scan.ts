@@ -229,37 +229,51 @@ export function findLineEnd(p: usize, end: usize): usize {
   return p;
 }
 
-/** Whether [a, a + n) and [b, b + n) hold the same bytes; compares a word at a time. */
+/**
+ * Whether [a, a + n) and [b, b + n) hold the same bytes. Reads whole words, the last one
+ * overlapping; short keys read up to 7 bytes past their end (always readable: padding).
+ */
 export function bytesEqual(a: usize, b: usize, n: usize): bool {
-  while (n >= 8) {
-    if (load<u64>(a) != load<u64>(b)) return false;
-    a += 8;
-    b += 8;
-    n -= 8;
+  if (n >= 8) {
+    const last = n - 8;
+    for (let i: usize = 0; i < last; i += 8) {
+      if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    }
+    return load<u64>(a + last) == load<u64>(b + last);
   }
-  while (n > 0) {
-    if (load<u8>(a) != load<u8>(b)) return false;
-    a++;
-    b++;
-    n--;
-  }
-  return true;
+  if (n == 0) return true;
+  const mask: u64 = (<u64>1 << (<u64>n << 3)) - 1;
+  return ((load<u64>(a) ^ load<u64>(b)) & mask) == 0;
 }
 
-/** Hash of a decoded key; the same function indexes the policy tables and the duplicate sets. */
+/** Seed of hashKey, random per engine instance (set by the host): collisions cannot be planned. */
+let hashSeed: u64 = 0x9e3779b97f4a7c15;
+
+export function setHashSeed(low: u32, high: u32): void {
+  hashSeed = (<u64>high << 32) | <u64>low | 1;
+}
+
+/**
+ * Hash of a decoded key; the same function indexes the policy tables and the duplicate sets.
+ * Every byte is read: 8-byte words, the last one overlapping. Never 0 (0 means "not hashed").
+ */
 export function hashKey(p: usize, len: usize): u32 {
-  let h: u32 = <u32>len * 0x9e3779b1;
-  const end = p + len;
-  while (p + 4 <= end) {
-    h = rotl<u32>(h ^ load<u32>(p), 13) * 0x85ebca6b;
-    p += 4;
+  let h: u64 = hashSeed ^ (<u64>len * 0x9e3779b97f4a7c15);
+  if (len >= 8) {
+    const last = p + len - 8;
+    for (let q = p; q < last; q += 8) {
+      h = (h ^ load<u64>(q)) * 0xff51afd7ed558ccd;
+      h ^= h >> 32;
+    }
+    h = (h ^ load<u64>(last)) * 0xc4ceb9fe1a85ec53;
+  } else if (len >= 4) {
+    h = (h ^ (<u64>load<u32>(p) | (<u64>load<u32>(p + len - 4) << 32))) * 0xc4ceb9fe1a85ec53;
+  } else if (len > 0) {
+    const bytes = <u64>load<u8>(p) | (<u64>load<u8>(p + (len >> 1)) << 8) | (<u64>load<u8>(p + len - 1) << 16);
+    h = (h ^ bytes) * 0xc4ceb9fe1a85ec53;
   }
-  while (p < end) {
-    h = rotl<u32>(h ^ <u32>load<u8>(p), 7) * 0xc2b2ae35;
-    p++;
-  }
-  h ^= h >> 16;
-  h *= 0x7feb352d;
-  h ^= h >> 15;
-  return h;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9;
+  h ^= h >> 32;
+  return <u32>h | 1;
 }

@@ -8,7 +8,7 @@
 //   keys    : keyBytes bytes of UTF-8 key text
 // Wildcards are already merged into literal edges by the compiler (a deterministic automaton),
 // so a key needs one lookup: its literal edge if any, else the node's wildcard child.
-import { hashKey, bytesEqual } from "./scan";
+import { hashKey, bytesEqual, PADDING } from "./scan";
 
 export const FLAG_KEEP_WHOLE: u32 = 1;
 export const FLAG_EMBEDDED_JSON: u32 = 2;
@@ -40,7 +40,7 @@ export let maxEmbeddedNesting: u32 = 0;
 /** Room for a blob of `size` bytes; the host writes it there, then calls loadTables. */
 export function reserveTables(size: u32): usize {
   if (blob != 0) heap.free(blob);
-  blob = heap.alloc(<usize>max<u32>(size, 4));
+  blob = heap.alloc(<usize>max<u32>(size, 4) + PADDING); // padding: key compares read whole words
   return blob;
 }
 
@@ -94,9 +94,11 @@ function buildSlots(edgeCount: u32): void {
   slotHashes = heap.alloc(<usize>capacity * 4);
   memory.fill(slots, 0, <usize>capacity * SLOT_BYTES);
   slotMask = capacity - 1;
+  maxEdgeCount = 0;
   for (let node: u32 = 1; node < nodeCount; node++) {
     const first = load<u32>(nodes + <usize>node * NODE_BYTES, 8);
     const count = load<u32>(nodes + <usize>node * NODE_BYTES, 12);
+    maxEdgeCount = max(maxEdgeCount, count);
     for (let i = first; i < first + count; i++) {
       const edge = edges + <usize>i * EDGE_BYTES;
       const length = load<u32>(edge, 4);
@@ -139,19 +141,36 @@ export function nodeFlags(node: u32): u32 {
   return load<u32>(nodes + <usize>node * NODE_BYTES);
 }
 
+/** Set by childFor: the key's hash, or 0 when it was turned away on its length unhashed. */
+export let lastKeyHash: u32 = 0;
+/** Set by childFor: the index of the literal edge taken among its node's edges, or -1 (wildcard or none). */
+export let lastEdge: i32 = -1;
+
+/** Most literal edges any node has. */
+export let maxEdgeCount: u32 = 0;
+
+export function nodeEdgeCount(node: u32): u32 {
+  return load<u32>(nodes + <usize>node * NODE_BYTES, 12);
+}
+
 /** The node reached from `node` by the decoded key [p, p + len); NODE_DROP if none. */
 export function childFor(node: u32, p: usize, len: usize): u32 {
   const base = nodes + <usize>node * NODE_BYTES;
+  lastKeyHash = 0;
+  lastEdge = -1;
   if (load<u32>(lengthMasks + <usize>node * 4) & lengthBit(len)) {
     const h = hashKey(p, len);
+    lastKeyHash = h;
     let s = slotIndex(node, h);
     while (true) {
       const slot = slots + <usize>s * SLOT_BYTES;
       const owner = load<u32>(slot);
       if (owner == 0) break;
       if (owner == node && load<u32>(slotHashes + <usize>s * 4) == h) {
-        const edge = edges + <usize>(load<u32>(slot, 4) - 1) * EDGE_BYTES;
+        const index = load<u32>(slot, 4) - 1;
+        const edge = edges + <usize>index * EDGE_BYTES;
         if (<usize>load<u32>(edge, 4) == len && bytesEqual(keys + <usize>load<u32>(edge), p, len)) {
+          lastEdge = <i32>(index - load<u32>(base, 8));
           return load<u32>(edge, 8);
         }
       }
