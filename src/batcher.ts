@@ -12,15 +12,15 @@
  *
  * No Node built-ins here: only `Uint8Array`. It runs in browsers and workerd too.
  */
-import type { BatchResult, EngineLimits, Rejection } from "./types.js";
+import { DEFAULT_LIMITS, type BatchResult, type EngineLimits, type Rejection } from "./types.js";
 
 const LF = 0x0a;
 const CR = 0x0d;
 
 /** Default target size of one batch: 1 MiB. */
 export const DEFAULT_BATCH_BYTES = 1 << 20;
-/** Default largest event, as in the engine: 16 MiB. */
-export const DEFAULT_MAX_EVENT_BYTES = 16 << 20;
+/** Default largest event: the engine's. */
+export const DEFAULT_MAX_EVENT_BYTES = DEFAULT_LIMITS.maxEventBytes;
 
 export interface LineBatcherOptions {
   /**

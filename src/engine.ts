@@ -8,7 +8,7 @@ import { encodeTables } from "./tables.js";
 import type { CompiledPolicy } from "./policy.js";
 import { shippedModule, simdSupported } from "./wasm-source.js";
 import {
-  REJECT_CODES, type BatchResult, type EngineLimits, type EventResult, type RejectCode,
+  DEFAULT_LIMITS, REJECT_CODES, type BatchResult, type EngineLimits, type EventResult, type RejectCode,
   type Rejection, type WasmVariant,
 } from "./types.js";
 
@@ -25,6 +25,8 @@ export interface Filter {
   readonly policy: CompiledPolicy;
   readonly variant: WasmVariant;
   readonly limits: Readonly<Required<EngineLimits>>;
+  /** Size of the engine's linear memory now: it grows to the largest batch seen, then stays. */
+  readonly memoryBytes: number;
   /** Filters one event (a whole JSON text: line ends in it are whitespace). */
   filterEvent(event: Uint8Array | string): EventResult;
   /** Filters NDJSON: many events, one call into WASM. */
@@ -48,17 +50,13 @@ interface EngineExports {
   lastErrorOffset: WebAssembly.Global;
 }
 
-export const DEFAULT_LIMITS: Readonly<Required<EngineLimits>> = Object.freeze({
-  maxDepth: 64,
-  maxEventBytes: 16 * 1024 * 1024,
-});
 const LIMIT_RANGES = { maxDepth: [1, 1024], maxEventBytes: [2, 256 * 1024 * 1024] } as const;
 /** Largest batch accepted in one call; the streaming API cuts input far smaller. */
 export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
 
 /** Checks limits, naming the option at fault. */
 export function resolveLimits(limits: EngineLimits = {}): Required<EngineLimits> {
-  const resolved = { ...DEFAULT_LIMITS };
+  const resolved: Required<EngineLimits> = { ...DEFAULT_LIMITS };
   for (const name of ["maxDepth", "maxEventBytes"] as const) {
     const value = limits[name];
     if (value === undefined) continue;
@@ -114,6 +112,10 @@ export class Engine {
     this.bytes(address, blob.length).set(blob);
     const problem = this.exports.loadTables(blob.length);
     if (problem !== 0) throw new Error(`hipaa-sieve: internal error: policy tables refused (${problem})`);
+  }
+
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
   }
 
   private bytes(address: number, length: number): Uint8Array {
@@ -204,6 +206,9 @@ export async function createFilter(policy: CompiledPolicy, options: FilterOption
     policy,
     variant: engine.variant,
     limits: engine.limits,
+    get memoryBytes() {
+      return engine.memoryBytes;
+    },
     filterEvent: (event: Uint8Array | string) => engine.runOne(0, event),
     filterBatch: (ndjson: Uint8Array) => engine.runBatch(0, ndjson),
   });

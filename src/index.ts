@@ -5,3 +5,11 @@
 export { compilePolicy, parsePolicyText, PolicyError, type CompiledPolicy, type PolicySpec } from "./policy.js";
 export { createFilter, type Filter, type FilterOptions } from "./engine.js";
 export * from "./types.js";
+export {
+  createFilterStream, FilterStream, FilterSession, emptyStats, addBatchStats,
+  type FilterStats, type FilterStreamOptions, type FilterSource,
+} from "./stream.js";
+export {
+  LineBatcher, filterLineBatch, DEFAULT_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES,
+  type LineBatch, type LineBatcherOptions, type BatchFilter, type FilteredBatch,
+} from "./batcher.js";

@@ -54,6 +54,9 @@ export type EventResult =
   | { ok: true; output: Uint8Array }
   | { ok: false; code: RejectCode; offset: number };
 
+/** Limits the engine applies unless told otherwise. */
+export const DEFAULT_LIMITS: Readonly<Required<EngineLimits>> = Object.freeze({ maxDepth: 64, maxEventBytes: 16 * 1024 * 1024 });
+
 export interface EngineLimits {
   /** Deepest nesting accepted; the top-level object is depth 1. Default 64. */
   maxDepth?: number;
