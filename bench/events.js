@@ -1,5 +1,6 @@
 // Realistic TaskRouter event callbacks for the benchmark: about 2 KB each, TaskAttributes as a
 // JSON string, personal data in the dropped fields (about half the bytes). Deterministic.
+import { mulberry32 } from "../test/support/random.js";
 
 const FIRST = ["Maria", "James", "Wei", "Aisha", "Olga", "Juan", "Priya", "Tom\u00e1\u0161", "Zo\u00eb", "Kenji"];
 const LAST = ["Garc\u00eda", "Smith", "Zhang", "Okafor", "Ivanova", "P\u00e9rez", "Patel", "Nov\u00e1k", "M\u00fcller", "Tanaka"];
@@ -11,14 +12,6 @@ const NOTES = [
   "Rescheduling MRI appointment \u2014 prefers mornings",
 ];
 
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (r, n) => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(r() * 16)]).join("");
 const pick = (r, list) => list[Math.floor(r() * list.length)];
@@ -119,7 +112,7 @@ export const benchPolicy = {
 
 /** `count` events as NDJSON text. */
 export function taskRouterNdjson(count, seed = 1) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   let text = "";
   for (let i = 0; i < count; i++) text += taskRouterEvent(r, i) + "\n";
   return text;

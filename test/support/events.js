@@ -3,17 +3,9 @@
 // insignificant whitespace, escapes in strings and keys, and every JSON number form.
 // Every value standing in a place the policy drops holds a unique marker "PHI-...", listed in `markers`.
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./random.js";
+
+export { mulberry32 };
 
 const int = (rng, n) => Math.floor(rng() * n);
 const pick = (rng, a) => a[int(rng, a.length)];

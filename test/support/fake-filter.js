@@ -66,17 +66,7 @@ export function randomChunks(bytes, max, random) {
   return chunks;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as prng } from "./random.js";
 
 export function concat(chunks) {
   const total = chunks.reduce((n, c) => n + c.length, 0);
