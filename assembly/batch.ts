@@ -1,15 +1,31 @@
 // Events in, events out: the NDJSON batch loop and the single-event call.
-// Per event the host gets a status record of four u32: line (1-based in the batch), code,
-// offset (bytes from the line's start), and the output length so far (its end in the output).
-import { OK, TOO_LARGE, errorCode, errorAt, clearError, fail } from "./errors";
+// Per event the host gets a status record of six u32 (STATUS_BYTES): line (1-based in the
+// batch), code, offset (bytes from the line's start), the output length so far (the event's end
+// in the output), the account (index + 1, 0 if unknown or not routing) and how it went
+// (ROUTE_REJECTED / ROUTE_FILTERED / ROUTE_PASSED).
+import {
+  OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, errorCode, errorAt, clearError, fail,
+} from "./errors";
 import { skipWhitespace, findLineEnd, setDocEnd } from "./scan";
 import {
-  input, output, outPos, setOutPos, emitByte, reserveOutput, reserveStatus, status, resetArena,
-  resetScratch,
+  input, output, outPos, setOutPos, emitByte, emitBytes, reserveOutput, reserveStatus, status,
+  resetArena, resetScratch, STATUS_BYTES,
 } from "./buffers";
 import { maxEmbeddedNesting, maxEdgeCount, policyRoot, NODE_DROP } from "./tables";
 import { beginEvent } from "./keyset";
-import { filterDocument, maxDepth } from "./filter";
+import { walkDocument, maxDepth } from "./filter";
+import {
+  routing, routeEvent, routeAction, routePolicy, routeAccount, routeUnreadable,
+  duplicateAccountKeyAt, ACTION_FILTER, ACTION_PASS, ACTION_REJECT,
+} from "./route";
+
+export const ROUTE_REJECTED: u32 = 0;
+export const ROUTE_FILTERED: u32 = 1;
+export const ROUTE_PASSED: u32 = 2;
+
+/** How the last event went (ROUTE_*), and its account (index + 1, or 0). */
+let lastRoute: u32 = ROUTE_REJECTED;
+export let lastAccount: u32 = 0;
 
 /** Largest event accepted, in bytes (a line without its line end). */
 export let maxEventBytes: u32 = 16 << 20;
@@ -33,10 +49,13 @@ function skipBom(p: usize, end: usize): usize {
 }
 
 /**
- * Filters the event [start, end) (end holds a sentinel byte) with policy `root`, appending it to
- * the output. Returns OK or a rejection code (the output is then left as it was).
+ * Filters the event [start, end) (end holds a sentinel byte) with policy `policy`, or with its
+ * account's route when routing, appending it to the output. Returns OK or a rejection code (the
+ * output is then left as it was); lastRoute and lastAccount tell what happened.
  */
-function filterEvent(start: usize, end: usize, root: u32): i32 {
+function filterEvent(start: usize, end: usize, policy: u32): i32 {
+  lastRoute = ROUTE_REJECTED;
+  lastAccount = 0;
   if (<u64>(end - start) > <u64>maxEventBytes) {
     fail(TOO_LARGE, start + <usize>maxEventBytes);
     return TOO_LARGE;
@@ -46,7 +65,40 @@ function filterEvent(start: usize, end: usize, root: u32): i32 {
   resetArena(end - start, maxEmbeddedNesting, <u32>maxDepth, ((maxEdgeCount + 63) >> 6) << 3);
   resetScratch(end - start, maxEmbeddedNesting);
   beginEvent();
-  if (filterDocument(skipBom(start, end), root)) return OK;
+  const body = skipBom(start, end);
+
+  let action = ACTION_FILTER; // with the policy the call names, unless routing says otherwise
+  if (routing) {
+    routeEvent(skipWhitespace(body));
+    clearError(); // the skim may have stumbled on what the walk reports properly
+    if (duplicateAccountKeyAt != 0) { // whose event is it? Nobody's: counted as unknown
+      fail(DUPLICATE_ACCOUNT_KEY, duplicateAccountKeyAt);
+      return DUPLICATE_ACCOUNT_KEY;
+    }
+    if (routeUnreadable && !walkDocument(body, NODE_DROP)) return errorCode;
+    lastAccount = routeAccount;
+    action = routeAction;
+    policy = routePolicy;
+  }
+  if (action == ACTION_REJECT) {
+    fail(UNKNOWN_ACCOUNT, start);
+    return UNKNOWN_ACCOUNT;
+  }
+  if (action == ACTION_PASS) {
+    if (!walkDocument(body, NODE_DROP)) return errorCode;
+    emitBytes(body, end - body); // byte-identical
+    lastRoute = ROUTE_PASSED;
+    return OK;
+  }
+  const root = policyRoot(policy);
+  if (root == NODE_DROP) { // a policy the tables do not hold (a host bug): fail closed
+    fail(UNKNOWN_ACCOUNT, start);
+    return UNKNOWN_ACCOUNT;
+  }
+  if (walkDocument(body, root)) {
+    lastRoute = ROUTE_FILTERED;
+    return OK;
+  }
   setOutPos(mark);
   return errorCode;
 }
@@ -56,7 +108,6 @@ function filterEvent(start: usize, end: usize, root: u32): i32 {
  * Returns how many events (non-blank lines) it saw; their status records are at statusAddress().
  */
 export function filterBatch(policy: u32, length: u32): u32 {
-  const root = policyRoot(policy);
   const end = input + <usize>length;
   reserveOutput(length);
   reserveStatus(length);
@@ -74,13 +125,15 @@ export function filterBatch(policy: u32, length: u32): u32 {
     const first = skipWhitespace(skipBom(p, lineEnd));
     if (first != lineEnd) {
       clearError();
-      let code = root == NODE_DROP ? TOO_LARGE : filterEvent(p, lineEnd, root);
+      const code = filterEvent(p, lineEnd, policy);
       if (code == OK) emitByte(0x0a);
       store<u32>(record, line);
       store<u32>(record, <u32>code, 4);
       store<u32>(record, code == OK ? 0 : <u32>(errorAt - p), 8);
       store<u32>(record, <u32>(outPos - output), 12);
-      record += 16;
+      store<u32>(record, lastAccount, 16);
+      store<u32>(record, lastRoute, 20);
+      record += STATUS_BYTES;
       events++;
     }
     p = lineFeed + 1;
@@ -94,14 +147,18 @@ export function filterBatch(policy: u32, length: u32): u32 {
  * number `policy`. Returns OK or a rejection code; the output has no line end.
  */
 export function filterOne(policy: u32, length: u32): i32 {
-  const root = policyRoot(policy);
   const end = input + <usize>length;
   reserveOutput(length);
   store<u8>(end, 0);
   clearError();
-  const code = root == NODE_DROP ? TOO_LARGE : filterEvent(input, end, root);
+  const code = filterEvent(input, end, policy);
   lastErrorOffset = code == OK ? 0 : <u32>(errorAt - input);
   return code;
+}
+
+/** How the last single event went: ROUTE_*. */
+export function lastEventRoute(): u32 {
+  return lastRoute;
 }
 
 export function outputAddress(): usize {

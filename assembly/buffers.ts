@@ -111,13 +111,14 @@ export function scratchLevel(level: u32): usize {
   return scratch + scratchLevelBytes * <usize>(level - 1);
 }
 
-// Status: four u32 per event for the host: line, code, offset, output end.
+// Status: one record per event for the host (see batch.ts).
+export const STATUS_BYTES: usize = 24;
 export let status: usize = 0;
 let statusCapacity: usize = 0;
 
 export function reserveStatus(inputLength: usize): void {
   // An event takes at least two bytes ("{}") and a line end.
-  const needed = ((inputLength >> 1) + 2) * 16;
+  const needed = ((inputLength >> 1) + 2) * STATUS_BYTES;
   if (statusCapacity < needed) {
     status = ensure(status, statusCapacity, needed);
     statusCapacity = needed;

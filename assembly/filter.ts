@@ -328,33 +328,17 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
 }
 
 /**
- * Filters the document [start, docEnd) whose top level must be an object, at policy root `root`.
- * Returns false on rejection (errorCode / errorAt say why and where).
+ * Walks the document [start, docEnd), whose top level must be an object: filtered at policy
+ * node `root`, or, with root NODE_DROP, only validated (pass-through accounts). Returns false on
+ * rejection (errorCode / errorAt say why and where).
  */
-export function filterDocument(start: usize, root: u32): bool {
+export function walkDocument(start: usize, root: u32): bool {
   let p = skipWhitespace(start);
   if (load<u8>(p) != 0x7b) {
     failHere(NOT_AN_OBJECT, p);
     return false;
   }
-  p = filterObject(p, 1, root);
-  if (p == 0) return false;
-  p = skipWhitespace(p);
-  if (p != docEnd) {
-    fail(TRAILING_BYTES, p);
-    return false;
-  }
-  return true;
-}
-
-/** Validates the document [start, docEnd) without writing anything (pass-through accounts). */
-export function validateDocument(start: usize): bool {
-  let p = skipWhitespace(start);
-  if (load<u8>(p) != 0x7b) {
-    failHere(NOT_AN_OBJECT, p);
-    return false;
-  }
-  p = walkValue(p, 0, false);
+  p = root == NODE_DROP ? walkValue(p, 0, false) : filterObject(p, 1, root);
   if (p == 0) return false;
   p = skipWhitespace(p);
   if (p != docEnd) {

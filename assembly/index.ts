@@ -6,5 +6,6 @@ export { setMaxDepth } from "./filter";
 export { setHashSeed } from "./scan";
 export {
   setMaxEventBytes, filterBatch, filterOne, outputAddress, outputLength, statusAddress,
-  batchLines, lastErrorOffset,
+  batchLines, lastErrorOffset, lastAccount, lastEventRoute,
 } from "./batch";
+export { reserveRoutes, loadRoutes } from "./route";

@@ -49,33 +49,14 @@ export function specialBytes64(w: u64): u64 {
     | ((xb - 0x0101010101010101) & ~xb)) & 0x8080808080808080;
 }
 
-/** Bitmask of the bytes of a 16-byte vector that end a plain run in a string. */
-// @ts-ignore: decorator
-@inline
-export function specialBytes128(v: v128): i32 {
-  // < 0x20 and >= 0x80 in one signed compare: bytes >= 0x80 are negative as i8.
-  return i8x16.bitmask(v128.or(
-    i8x16.lt_s(v, i8x16.splat(0x20)),
-    v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
-  ));
-}
-
-/** Advances p over plain string bytes to the first one that needs attention. */
+/** Advances p over plain string bytes (8 at a time) to the first one that needs attention. */
 // @ts-ignore: decorator
 @inline
 function skipPlain(p: usize): usize {
-  if (ASC_FEATURE_SIMD) {
-    while (true) {
-      const mask = specialBytes128(v128.load(p));
-      if (mask != 0) return p + <usize>ctz(mask);
-      p += 16;
-    }
-  } else {
-    while (true) {
-      const mask = specialBytes64(load<u64>(p));
-      if (mask != 0) return p + <usize>(ctz(mask) >> 3);
-      p += 8;
-    }
+  while (true) {
+    const mask = specialBytes64(load<u64>(p));
+    if (mask != 0) return p + <usize>(ctz(mask) >> 3);
+    p += 8;
   }
   return p;
 }
@@ -87,7 +68,32 @@ function skipPlain(p: usize): usize {
 export function scanString(p: usize): usize {
   let escaped = false;
   while (true) {
-    p = skipPlain(p);
+    if (ASC_FEATURE_SIMD) {
+      // A vector whose only escapes are '\"' (embedded JSON is full of them) is taken whole.
+      while (true) {
+        const v = v128.load(p);
+        const backslashes = <u32>i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x5c)));
+        const quotes = <u32>i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
+        const others = <u32>i8x16.bitmask(i8x16.lt_s(v, i8x16.splat(0x20)));
+        if ((backslashes | quotes | others) == 0) {
+          p += 16;
+          continue;
+        }
+        if (others != 0 || backslashes == 0 || backslashes >= 0x8000 || ((backslashes << 1) & ~quotes) != 0) {
+          p += <usize>ctz(backslashes | quotes | others);
+          break;
+        }
+        escaped = true;
+        const closing = quotes & ~(backslashes << 1);
+        if (closing != 0) {
+          stringHadEscape = true;
+          return p + <usize>ctz(closing);
+        }
+        p += 16;
+      }
+    } else {
+      p = skipPlain(p);
+    }
     const c = load<u8>(p);
     if (c == 0x22) {
       stringHadEscape = escaped;

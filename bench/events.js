@@ -17,7 +17,7 @@ const hex = (r, n) => Array.from({ length: n }, () => "0123456789abcdef"[Math.fl
 const pick = (r, list) => list[Math.floor(r() * list.length)];
 const phone = (r) => `+1${Math.floor(2000000000 + r() * 7999999999)}`;
 
-export function taskRouterEvent(r, index) {
+export function taskRouterEvent(r, index, accountSid = `AC${hex(r, 32)}`) {
   const name = `${pick(r, FIRST)} ${pick(r, LAST)}`;
   const worker = `${pick(r, FIRST)} ${pick(r, LAST)}`;
   const caller = phone(r);
@@ -64,7 +64,7 @@ export function taskRouterEvent(r, index) {
   };
   const event = {
     EventType: pick(r, ["task.created", "reservation.accepted", "task.completed", "task.wrapup"]),
-    AccountSid: `AC${hex(r, 32)}`,
+    AccountSid: accountSid,
     WorkspaceSid: `WS${hex(r, 32)}`,
     WorkspaceName: "Clinic Contact Center",
     EventDescription: `Task TA${hex(r, 8)} changed state`,
@@ -110,10 +110,18 @@ export const benchPolicy = {
   embeddedJson: ["TaskAttributes"],
 };
 
-/** `count` events as NDJSON text. */
-export function taskRouterNdjson(count, seed = 1) {
+/** `count` events as NDJSON text; with `accounts`, each event's AccountSid is one of them, at random. */
+export function taskRouterNdjson(count, seed = 1, accounts = undefined) {
   const r = mulberry32(seed);
   let text = "";
-  for (let i = 0; i < count; i++) text += taskRouterEvent(r, i) + "\n";
+  for (let i = 0; i < count; i++) {
+    const account = accounts ? accounts[Math.floor(r() * accounts.length)] : undefined;
+    text += taskRouterEvent(r, i, account) + "\n";
+  }
   return text;
+}
+
+/** Account ids for routing benchmarks. */
+export function accountIds(count) {
+  return Array.from({ length: count }, (_, i) => `AC${String(i).padStart(32, "0")}`);
 }

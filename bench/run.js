@@ -6,8 +6,8 @@
 import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
 import { Bench } from "tinybench";
-import { compilePolicy, createFilter } from "../dist/index.js";
-import { taskRouterNdjson, benchPolicy } from "./events.js";
+import { compilePolicy, createFilter, createAccountsFilter } from "../dist/index.js";
+import { taskRouterNdjson, benchPolicy, accountIds } from "./events.js";
 import { createBaseline } from "./baseline.js";
 
 const { values } = parseArgs({
@@ -15,6 +15,8 @@ const { values } = parseArgs({
     events: { type: "string", default: "500" },
     time: { type: "string", default: "2000" },
     json: { type: "string" },
+    accounts: { type: "string", default: "5000" },
+    policies: { type: "string", default: "40" },
   },
 });
 const eventCount = Number(values.events);
@@ -50,10 +52,31 @@ for (const f of [simd, scalar]) {
   if (r.kept !== lines.length) throw new Error(`bench: ${f.variant} kept ${r.kept} of ${lines.length}`);
 }
 
+// Routing: the same events, each from one of `accounts` HIPAA accounts spread over `policies`
+// policies that all do the bench policy's work (plus one key each, so they are distinct).
+async function routed(accountCount, policyCount) {
+  const ids = accountIds(accountCount);
+  const policies = new Map(Array.from({ length: policyCount }, (_, i) =>
+    [`p${i}`, compilePolicy({ ...benchPolicy, keep: [...benchPolicy.keep, `Extra${i}`] })]));
+  const accounts = new Map(ids.map((id, i) => [id, { hipaaEnabled: true, policy: `p${i % policyCount}` }]));
+  const config = { accountKeyPath: ["AccountSid"], defaultPolicy: "p0", unknownAccount: "reject", policies, accounts };
+  const filter = await createAccountsFilter(config, { variant: "simd" });
+  const events = new TextEncoder().encode(taskRouterNdjson(eventCount, 1, ids));
+  const r = filter.filterBatch(events);
+  if (r.kept !== eventCount || r.accounts["(unknown)"]) throw new Error("bench: routing lost events");
+  return [filter, events];
+}
+const accountCount = Number(values.accounts);
+const policyCount = Number(values.policies);
+const [fewRoutes, fewRoutesBatch] = await routed(50, 1);
+const [manyRoutes, manyRoutesBatch] = await routed(accountCount, policyCount);
+
 const bench = new Bench({ time, warmup: true, warmupTime: 500 });
 bench
   .add("wasm simd (batch)", () => simd.filterBatch(batch))
   .add("wasm scalar (batch)", () => scalar.filterBatch(batch))
+  .add("wasm simd, routed: 50 accounts, 1 policy", () => fewRoutes.filterBatch(fewRoutesBatch))
+  .add(`wasm simd, routed: ${accountCount} accounts, ${policyCount} policies`, () => manyRoutes.filterBatch(manyRoutesBatch))
   .add("js JSON.parse+pick", jsBatch);
 await bench.run();
 

@@ -5,11 +5,12 @@
  * memory, which detaches every earlier view.
  */
 import { encodeTables } from "./tables.js";
+import type { EncodedRoutes } from "./routes.js";
 import type { CompiledPolicy } from "./policy.js";
 import { shippedModule, simdSupported } from "./wasm-source.js";
 import {
-  DEFAULT_LIMITS, REJECT_CODES, type BatchResult, type EngineLimits, type EventResult, type RejectCode,
-  type Rejection, type WasmVariant,
+  DEFAULT_LIMITS, REJECT_CODES, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
+  type EventResult, type RejectCode, type Rejection, type RouteCounts, type WasmVariant,
 } from "./types.js";
 
 export interface FilterOptions extends EngineLimits {
@@ -48,7 +49,15 @@ interface EngineExports {
   statusAddress(): number;
   batchLines: WebAssembly.Global;
   lastErrorOffset: WebAssembly.Global;
+  lastAccount: WebAssembly.Global;
+  lastEventRoute(): number;
+  reserveRoutes(size: number): number;
+  loadRoutes(size: number, policyCount: number): number;
 }
+
+// One status record per event (assembly/batch.ts): six u32.
+const STATUS_WORDS = 6;
+const ROUTE_PASSED = 2;
 
 const LIMIT_RANGES = { maxDepth: [1, 1024], maxEventBytes: [2, 256 * 1024 * 1024] } as const;
 /** Largest batch accepted in one call; the streaming API cuts input far smaller. */
@@ -85,7 +94,14 @@ export class Engine {
     readonly limits: Readonly<Required<EngineLimits>>,
   ) {}
 
-  static async create(policies: readonly CompiledPolicy[], options: FilterOptions = {}): Promise<Engine> {
+  /** Account ids by index, when routing by account. */
+  private accountIds: readonly string[] | null = null;
+
+  /**
+   * An engine holding `policies`; with `routes`, each event goes where its account says (the
+   * routes' policy numbers index `policies`, which must then be `routes.policies`).
+   */
+  static async create(policies: readonly CompiledPolicy[], options: FilterOptions = {}, routes?: EncodedRoutes): Promise<Engine> {
     const limits = Object.freeze(resolveLimits(options));
     const [module, variant] = await engineModule(options);
     const instance = await WebAssembly.instantiate(module, {
@@ -103,7 +119,21 @@ export class Engine {
     engine.exports.setMaxDepth(limits.maxDepth);
     engine.exports.setMaxEventBytes(limits.maxEventBytes);
     engine.loadPolicies(policies);
+    if (routes) engine.loadRoutes(routes, policies.length);
     return engine;
+  }
+
+  private loadRoutes(routes: EncodedRoutes, policyCount: number): void {
+    const address = this.exports.reserveRoutes(routes.blob.length) >>> 0;
+    this.bytes(address, routes.blob.length).set(routes.blob);
+    const problem = this.exports.loadRoutes(routes.blob.length, policyCount);
+    if (problem !== 0) throw new Error(`hipaa-sieve: internal error: routes refused (${problem})`);
+    this.accountIds = routes.accountIds;
+  }
+
+  /** The configured account id of an engine account number (index + 1), or null when unknown. */
+  private accountId(number: number): string | null {
+    return number === 0 || !this.accountIds ? null : this.accountIds[number - 1];
   }
 
   private loadPolicies(policies: readonly CompiledPolicy[]): void {
@@ -157,24 +187,41 @@ export class Engine {
     }
     const code = this.exports.filterOne(policy, length);
     if (code !== 0) return { ok: false, code: codeName(code), offset: this.exports.lastErrorOffset.value >>> 0 };
-    return { ok: true, output: this.output() };
+    const route = this.exports.lastEventRoute() === ROUTE_PASSED ? "passed" : "filtered";
+    if (!this.accountIds) return { ok: true, output: this.output(), route };
+    return { ok: true, output: this.output(), route, account: this.accountId(this.exports.lastAccount.value >>> 0) };
   }
 
   runBatch(policy: number, ndjson: Uint8Array): BatchResult {
     this.put(ndjson);
     const events = this.exports.filterBatch(policy, ndjson.length) >>> 0;
-    const status = new Uint32Array(this.exports.memory.buffer, this.exports.statusAddress() >>> 0, events * 4);
+    const status = new Uint32Array(this.exports.memory.buffer, this.exports.statusAddress() >>> 0, events * STATUS_WORDS);
     const rejected: Rejection[] = [];
-    for (let i = 0; i < events * 4; i += 4) {
-      if (status[i + 1] !== 0) rejected.push({ line: status[i], code: codeName(status[i + 1]), offset: status[i + 2] });
+    let passed = 0;
+    const perAccount: Record<string, RouteCounts> | undefined = this.accountIds ? {} : undefined;
+    for (let i = 0; i < status.length; i += STATUS_WORDS) {
+      const code = status[i + 1];
+      if (code !== 0) rejected.push({ line: status[i], code: codeName(code), offset: status[i + 2] });
+      else if (status[i + 5] === ROUTE_PASSED) passed++;
+      if (perAccount) {
+        const id = this.accountId(status[i + 4]) ?? UNKNOWN_ACCOUNT_KEY;
+        const counts = (perAccount[id] ??= { events: 0, filtered: 0, passed: 0, rejected: 0 });
+        counts.events++;
+        if (code !== 0) counts.rejected++;
+        else if (status[i + 5] === ROUTE_PASSED) counts.passed++;
+        else counts.filtered++;
+      }
     }
-    return {
+    const result: BatchResult = {
       output: this.output(),
       lines: this.exports.batchLines.value >>> 0,
       events,
       kept: events - rejected.length,
+      passed,
       rejected,
     };
+    if (perAccount) result.accounts = perAccount;
+    return result;
   }
 }
 

@@ -13,3 +13,5 @@ export {
   LineBatcher, filterLineBatch, DEFAULT_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES,
   type LineBatch, type LineBatcherOptions, type BatchFilter, type FilteredBatch,
 } from "./batcher.js";
+export { createAccountsFilter, type AccountsFilter } from "./router.js";
+export type { RoutingConfig } from "./routes.js";

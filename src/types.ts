@@ -38,6 +38,19 @@ export interface Rejection {
   offset: number;
 }
 
+/** What happened to one account's events. */
+export interface RouteCounts {
+  events: number;
+  /** Filtered through the account's policy (HIPAA accounts). */
+  filtered: number;
+  /** Copied through unchanged (accounts without HIPAA). */
+  passed: number;
+  rejected: number;
+}
+
+/** Per-account counts are keyed by configured account id; other accounts are counted here. */
+export const UNKNOWN_ACCOUNT_KEY = "(unknown)";
+
 export interface BatchResult {
   /** Kept events, each as minified JSON followed by "\n". A copy: safe to keep. */
   output: Uint8Array;
@@ -45,13 +58,17 @@ export interface BatchResult {
   lines: number;
   /** Non-blank lines, i.e. events seen. */
   events: number;
-  /** Events written to `output`. */
+  /** Events written to `output`: filtered ones and passed-through ones. */
   kept: number;
+  /** Of the kept events, those copied through unchanged (accounts without HIPAA). */
+  passed: number;
   rejected: Rejection[];
+  /** With account routing: counts per configured account id, and UNKNOWN_ACCOUNT_KEY for the rest. */
+  accounts?: Record<string, RouteCounts>;
 }
 
 export type EventResult =
-  | { ok: true; output: Uint8Array }
+  | { ok: true; output: Uint8Array; route: "filtered" | "passed"; account?: string | null }
   | { ok: false; code: RejectCode; offset: number };
 
 /** Limits the engine applies unless told otherwise. */

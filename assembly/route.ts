@@ -1,0 +1,208 @@
+// Routing: which account an event belongs to, and so what happens to it. The account id is found
+// by skimming the objects along the accountKey path (wherever it stands among their members), then
+// looked up in the account table. A key of that path appearing twice in its object is an error.
+//
+// Routes blob (little-endian u32 words), written by src/routes.ts:
+//   header   : magic "HSR1", segmentCount, accountCount, keyBytes, unknownAction, unknownPolicy
+//   segments : segmentCount x { keyOffset, keyLength }           (the accountKey path)
+//   accounts : accountCount x { keyOffset, keyLength, action, policy }
+//   keys     : keyBytes bytes
+// Actions: filter with a policy, pass through unchanged, or reject.
+import { hashKey, bytesEqual, skipWhitespace, PADDING } from "./scan";
+import { skimString, skimValue } from "./skim";
+import { decodeString, decodedEnd } from "./escapes";
+import { arenaTop } from "./buffers";
+
+export const ACTION_FILTER: u32 = 0;
+export const ACTION_PASS: u32 = 1;
+export const ACTION_REJECT: u32 = 2;
+
+const MAGIC: u32 = 0x31525348; // "HSR1"
+const HEADER_BYTES: usize = 24;
+const SEGMENT_BYTES: usize = 8;
+const ACCOUNT_BYTES: usize = 16;
+
+/** Whether events are routed by account (else every event uses the policy the call names). */
+export let routing = false;
+
+let blob: usize = 0;
+let segments: usize = 0;
+let segmentCount: u32 = 0;
+let accounts: usize = 0;
+let keys: usize = 0;
+let unknownAction: u32 = ACTION_FILTER;
+let unknownPolicy: u32 = 0;
+let slots: usize = 0; // account index + 1, 0 = empty
+let slotMask: u32 = 0;
+
+export function reserveRoutes(size: u32): usize {
+  if (blob != 0) heap.free(blob);
+  blob = heap.alloc(<usize>max<u32>(size, 4) + PADDING);
+  return blob;
+}
+
+/** Checks the routes blob and builds the account table; 0 on success (else a host bug). */
+export function loadRoutes(size: u32, policyCount: u32): i32 {
+  if (size < <u32>HEADER_BYTES || load<u32>(blob) != MAGIC) return 1;
+  const sCount = load<u32>(blob, 4);
+  const aCount = load<u32>(blob, 8);
+  const kBytes = load<u32>(blob, 12);
+  const need = <u64>HEADER_BYTES + <u64>sCount * SEGMENT_BYTES + <u64>aCount * ACCOUNT_BYTES + <u64>kBytes;
+  if (need != <u64>size || sCount == 0) return 2;
+  const s = blob + HEADER_BYTES;
+  const a = s + <usize>sCount * SEGMENT_BYTES;
+  const k = a + <usize>aCount * ACCOUNT_BYTES;
+  for (let i: u32 = 0; i < sCount; i++) {
+    const seg = s + <usize>i * SEGMENT_BYTES;
+    if (<u64>load<u32>(seg) + <u64>load<u32>(seg, 4) > <u64>kBytes) return 3;
+  }
+  for (let i: u32 = 0; i < aCount; i++) {
+    const acc = a + <usize>i * ACCOUNT_BYTES;
+    if (<u64>load<u32>(acc) + <u64>load<u32>(acc, 4) > <u64>kBytes) return 4;
+    if (load<u32>(acc, 8) > ACTION_REJECT || load<u32>(acc, 12) >= policyCount) return 5;
+  }
+  const uAction = load<u32>(blob, 16);
+  const uPolicy = load<u32>(blob, 20);
+  if (uAction > ACTION_REJECT || uPolicy >= policyCount) return 6;
+  segments = s; segmentCount = sCount; accounts = a; keys = k;
+  unknownAction = uAction; unknownPolicy = uPolicy;
+
+  let capacity: u32 = 16;
+  while (capacity < aCount * 2) capacity <<= 1;
+  if (slots != 0) heap.free(slots);
+  slots = heap.alloc(<usize>capacity * 4);
+  memory.fill(slots, 0, <usize>capacity * 4);
+  slotMask = capacity - 1;
+  for (let i: u32 = 0; i < aCount; i++) {
+    const acc = a + <usize>i * ACCOUNT_BYTES;
+    let slot = hashKey(k + <usize>load<u32>(acc), load<u32>(acc, 4)) & slotMask;
+    while (load<u32>(slots + <usize>slot * 4) != 0) slot = (slot + 1) & slotMask;
+    store<u32>(slots + <usize>slot * 4, i + 1);
+  }
+  routing = true;
+  return 0;
+}
+
+// The route of the event just looked at.
+/** What to do: ACTION_FILTER / ACTION_PASS / ACTION_REJECT. */
+export let routeAction: u32 = ACTION_FILTER;
+/** The policy, when filtering. */
+export let routePolicy: u32 = 0;
+/** The account's index + 1 in the table; 0 for an unknown account. */
+export let routeAccount: u32 = 0;
+/** Set when a key of the accountKey path appears twice in its object: the address of the second. */
+export let duplicateAccountKeyAt: usize = 0;
+/** Set when the event could not be skimmed (it is malformed: the real walk will say how). */
+export let routeUnreadable = false;
+
+// Found by the skim: the account id's string body [idStart, idEnd), or idStart = 0.
+let idStart: usize = 0;
+let idEnd: usize = 0;
+
+/** Decides the route of the document at p (whitespace skipped, top level not yet checked). */
+export function routeEvent(p: usize): void {
+  idStart = 0;
+  duplicateAccountKeyAt = 0;
+  routeUnreadable = false;
+  if (load<u8>(p) != 0x7b || skimObject(p, 0) == 0) {
+    routeUnreadable = duplicateAccountKeyAt == 0;
+  }
+  routeAccount = idStart == 0 ? 0 : findAccount(idStart, idEnd);
+  if (routeAccount == 0) {
+    routeAction = unknownAction;
+    routePolicy = unknownPolicy;
+  } else {
+    const acc = accounts + <usize>(routeAccount - 1) * ACCOUNT_BYTES;
+    routeAction = load<u32>(acc, 8);
+    routePolicy = load<u32>(acc, 12);
+  }
+}
+
+/**
+ * Skims the object at p, whose keys are matched against path segment `level`; descends into the
+ * member that matches. Returns the address after the object, or 0.
+ */
+function skimObject(p: usize, level: u32): usize {
+  const segment = segments + <usize>level * SEGMENT_BYTES;
+  const want = keys + <usize>load<u32>(segment);
+  const wantLength = <usize>load<u32>(segment, 4);
+  const last = level + 1 == segmentCount;
+  let matched = false;
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) == 0x7d) return p + 1;
+  while (true) {
+    if (load<u8>(p) != 0x22) return 0;
+    const keyAt = p;
+    const close = skimString(p + 1);
+    if (close == 0) return 0;
+    const isMatch = keyMatches(p + 1, close, want, wantLength);
+    p = skipWhitespace(close + 1);
+    if (load<u8>(p) != 0x3a) return 0;
+    p = skipWhitespace(p + 1);
+    if (isMatch) {
+      if (matched) {
+        duplicateAccountKeyAt = keyAt;
+        return 0;
+      }
+      matched = true;
+      const c = load<u8>(p);
+      if (last && c == 0x22) {
+        const end = skimString(p + 1);
+        if (end == 0) return 0;
+        idStart = p + 1;
+        idEnd = end;
+        p = end + 1;
+      } else if (!last && c == 0x7b) {
+        p = skimObject(p, level + 1);
+      } else {
+        p = skimValue(p); // not a string / not an object: the account stays unknown
+      }
+    } else {
+      p = skimValue(p);
+    }
+    if (p == 0) return 0;
+    p = skipWhitespace(p);
+    const c = load<u8>(p);
+    if (c == 0x7d) return p + 1;
+    if (c != 0x2c) return 0;
+    p = skipWhitespace(p + 1);
+  }
+  return unreachable();
+}
+
+/** Whether the key body [start, close) decodes to [want, want + wantLength). */
+function keyMatches(start: usize, close: usize, want: usize, wantLength: usize): bool {
+  let p = start;
+  let length = close - start;
+  if (hasBackslash(start, close)) {
+    if (decodeString(start, arenaTop) == 0) return false; // malformed: the walk reports it
+    p = arenaTop;
+    length = decodedEnd - arenaTop;
+  }
+  return length == wantLength && bytesEqual(p, want, length);
+}
+
+function hasBackslash(p: usize, end: usize): bool {
+  for (; p < end; p++) if (load<u8>(p) == 0x5c) return true;
+  return false;
+}
+
+/** The account index + 1 of the id whose string body is [start, end); 0 if not configured. */
+function findAccount(start: usize, end: usize): u32 {
+  let p = start;
+  let length = end - start;
+  if (hasBackslash(start, end)) {
+    if (decodeString(start, arenaTop) == 0) return 0;
+    p = arenaTop;
+    length = decodedEnd - arenaTop;
+  }
+  let slot = hashKey(p, length) & slotMask;
+  while (true) {
+    const index = load<u32>(slots + <usize>slot * 4);
+    if (index == 0) return 0;
+    const acc = accounts + <usize>(index - 1) * ACCOUNT_BYTES;
+    if (<usize>load<u32>(acc, 4) == length && bytesEqual(keys + <usize>load<u32>(acc), p, length)) return index;
+    slot = (slot + 1) & slotMask;
+  }
+  return unreachable();
+}
