@@ -71,7 +71,7 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
   if (routing) {
     routeEvent(skipWhitespace(body));
     clearError(); // the skim may have stumbled on what the walk reports properly
-    if (duplicateAccountKeyAt != 0) { // whose event is it? Nobody's: counted as unknown
+    if (duplicateAccountKeyAt != 0) {
       fail(DUPLICATE_ACCOUNT_KEY, duplicateAccountKeyAt);
       return DUPLICATE_ACCOUNT_KEY;
     }
@@ -81,6 +81,8 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
     policy = routePolicy;
   }
   if (action == ACTION_REJECT) {
+    // A malformed event says so first (the skim may have stopped before the fault).
+    if (!walkDocument(body, NODE_DROP)) return errorCode;
     fail(UNKNOWN_ACCOUNT, start);
     return UNKNOWN_ACCOUNT;
   }
@@ -126,6 +128,7 @@ export function filterBatch(policy: u32, length: u32): u32 {
     if (first != lineEnd) {
       clearError();
       const code = filterEvent(p, lineEnd, policy);
+      if (code == DUPLICATE_ACCOUNT_KEY) lastAccount = 0; // whose event is it? Nobody's: unknown
       if (code == OK) emitByte(0x0a);
       store<u32>(record, line);
       store<u32>(record, <u32>code, 4);

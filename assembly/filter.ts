@@ -6,10 +6,10 @@
 // A member's key is written before its value is known to be kept, and taken back if it is not.
 import {
   fail, errorCode, replaceError, isGrammarError, UNEXPECTED_BYTE, TOO_DEEP,
-  DUPLICATE_KEY, INVALID_EMBEDDED_JSON, TRAILING_BYTES, NOT_AN_OBJECT,
+  DUPLICATE_KEY, DUPLICATE_ACCOUNT_KEY, INVALID_EMBEDDED_JSON, TRAILING_BYTES, NOT_AN_OBJECT,
 } from "./errors";
 import {
-  skipWhitespace, scanString, scanNumber, scanLiteral, hashKey,
+  skipWhitespace, scanString, scanNumber, scanLiteral, hashKey, bytesEqual,
   failHere, docEnd, setDocEnd, stringHadEscape, PADDING,
 } from "./scan";
 import { outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop, scratchLevel } from "./buffers";
@@ -18,6 +18,7 @@ import {
 } from "./tables";
 import { newObject, insertKey } from "./keyset";
 import { decodeString, decodedEnd, encodeString } from "./escapes";
+import { routing, rootKey, rootKeyLength } from "./route";
 
 /** Deepest nesting accepted; the top-level object is at depth 1. */
 export let maxDepth: i32 = 64;
@@ -67,6 +68,18 @@ function readKey(start: usize, close: usize): void {
   }
 }
 
+/** Whether the top-level object should be watched for a second account key (see route.ts). */
+// @ts-ignore: decorator
+@inline
+function watchesAccountKey(depth: i32): bool {
+  return depth == 1 && routing && rootKeyLength >= 0;
+}
+
+/** Whether the key just read is the account key. */
+function isAccountKey(): bool {
+  return <isize>keyLength == rootKeyLength && bytesEqual(keyAddress, rootKey, keyLength);
+}
+
 /**
  * Adds the key just read to `owner`'s key set, keeping its decoded bytes alive; false if
  * repeated. `hash` is the key's hash if already known, else 0.
@@ -105,13 +118,19 @@ function walkObject(p: usize, depth: i32, emit: bool): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
   const owner: u32 = emit ? newObject() : 0;
   if (emit) emitByte(0x7b);
+  const watch = watchesAccountKey(depth);
+  let accountKeySeen = false;
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
     while (true) {
       const keyAt = p;
-      const valueAt = readMemberHead(p, emit);
+      const valueAt = readMemberHead(p, emit || watch);
       if (valueAt == 0) return 0;
+      if (watch && isAccountKey()) {
+        if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, keyAt);
+        accountKeySeen = true;
+      }
       if (emit) {
         if (!claimKey(owner, 0)) return fail(DUPLICATE_KEY, keyAt);
         emitMemberHead(keyAt, first);
@@ -188,6 +207,8 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
   setArenaTop(seen + (seenWords << 3));
   let owner: u32 = 0;
   emitByte(0x7b);
+  const watch = watchesAccountKey(depth);
+  let accountKeySeen = false;
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
@@ -195,6 +216,10 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
       const keyAt = p;
       const valueAt = readMemberHead(p, true);
       if (valueAt == 0) return 0;
+      if (watch && isAccountKey()) {
+        if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, keyAt);
+        accountKeySeen = true;
+      }
       const child = childFor(node, keyAddress, keyLength);
       if (child == NODE_DROP) {
         p = walkValue(valueAt, depth, false);

@@ -25,6 +25,14 @@ const ACCOUNT_BYTES: usize = 16;
 /** Whether events are routed by account (else every event uses the policy the call names). */
 export let routing = false;
 
+/**
+ * With a one-key accountKey (the usual `AccountSid`), the skim stops at the key's first
+ * appearance and the main walk, which reads every top-level key anyway, catches a second one.
+ * rootKey / rootKeyLength is that key then; rootKeyLength is -1 otherwise.
+ */
+export let rootKey: usize = 0;
+export let rootKeyLength: isize = -1;
+
 let blob: usize = 0;
 let segments: usize = 0;
 let segmentCount: u32 = 0;
@@ -65,6 +73,8 @@ export function loadRoutes(size: u32, policyCount: u32): i32 {
   const uPolicy = load<u32>(blob, 20);
   if (uAction > ACTION_REJECT || uPolicy >= policyCount) return 6;
   segments = s; segmentCount = sCount; accounts = a; keys = k;
+  rootKey = sCount == 1 ? k + <usize>load<u32>(s) : 0;
+  rootKeyLength = sCount == 1 ? <isize>load<u32>(s, 4) : -1;
   unknownAction = uAction; unknownPolicy = uPolicy;
 
   let capacity: u32 = 16;
@@ -95,6 +105,9 @@ export let duplicateAccountKeyAt: usize = 0;
 /** Set when the event could not be skimmed (it is malformed: the real walk will say how). */
 export let routeUnreadable = false;
 
+/** Set when the skim stopped early on purpose (see rootKey). */
+let skimStopped = false;
+
 // Found by the skim: the account id's string body [idStart, idEnd), or idStart = 0.
 let idStart: usize = 0;
 let idEnd: usize = 0;
@@ -104,8 +117,9 @@ export function routeEvent(p: usize): void {
   idStart = 0;
   duplicateAccountKeyAt = 0;
   routeUnreadable = false;
+  skimStopped = false;
   if (load<u8>(p) != 0x7b || skimObject(p, 0) == 0) {
-    routeUnreadable = duplicateAccountKeyAt == 0;
+    routeUnreadable = duplicateAccountKeyAt == 0 && !skimStopped;
   }
   routeAccount = idStart == 0 ? 0 : findAccount(idStart, idEnd);
   if (routeAccount == 0) {
@@ -151,6 +165,10 @@ function skimObject(p: usize, level: u32): usize {
         if (end == 0) return 0;
         idStart = p + 1;
         idEnd = end;
+        if (level == 0) { // a one-key path: the main walk watches for a second one
+          skimStopped = true;
+          return 0;
+        }
         p = end + 1;
       } else if (!last && c == 0x7b) {
         p = skimObject(p, level + 1);

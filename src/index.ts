@@ -15,3 +15,10 @@ export {
 } from "./batcher.js";
 export { createAccountsFilter, type AccountsFilter } from "./router.js";
 export type { RoutingConfig } from "./routes.js";
+export { PRESETS, PRESET_NAMES, findPreset, presetPolicy, presetVersions, type Preset } from "./presets.js";
+export {
+  parseAccountsText, loadAccountsConfig, ConfigError, canonicalJson, sha256Digest, formatConfigPath,
+  DEFAULT_POLICY, DEFAULT_UNKNOWN_ACCOUNT, UNKNOWN_ACCOUNT_ACTIONS,
+  type AccountsConfig, type AccountSettings, type ConfigProblem, type UnknownAccountAction,
+} from "./config.js";
+export { auditRecords, type AuditRecord } from "./audit.js";
