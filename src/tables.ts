@@ -1,7 +1,10 @@
 /**
  * Lays compiled policies out as the flat tables the WASM reads (format: assembly/tables.ts).
- * Several policies share one blob: each keeps its own nodes, all share node 0 ("drop").
+ * Several policies share one blob, and identical sub-automata are stored once (hash-consing):
+ * policies are mostly presets and variants of them, and a small working set keeps the key
+ * lookups of a batch that mixes many accounts in cache. Node 0 ("drop") is shared by all.
  */
+import type { AutomatonNode } from "./automaton.js";
 import type { CompiledPolicy } from "./policy.js";
 
 const MAGIC = 0x31565348; // "HSV1"
@@ -15,28 +18,43 @@ export function encodeTables(policies: readonly CompiledPolicy[]): Uint8Array {
   const keyChunks: Uint8Array[] = [];
   let keyBytes = 0;
   let nesting = 0;
+  const known = new Map<string, number>(); // node signature -> blob node
+
+  const keyPlace = (key: string): [number, number] => {
+    let place = keyOffsets.get(key);
+    if (!place) {
+      const bytes = encoder.encode(key);
+      place = [keyBytes, bytes.length];
+      keyOffsets.set(key, place);
+      keyChunks.push(bytes);
+      keyBytes += bytes.length;
+    }
+    return place;
+  };
 
   for (const policy of policies) {
-    const { nodes: own, embeddedNesting } = policy.automaton;
-    const base = nodes.length / 4 - 1; // own node i (i >= 1) becomes base + i
-    const at = (i: number) => (i === 0 ? 0 : base + i);
-    roots.push(at(1));
-    nesting = Math.max(nesting, embeddedNesting);
-    for (let i = 1; i < own.length; i++) {
-      const node = own[i];
-      nodes.push(node.flags, at(node.wildcard), edges.length / 3, node.edges.length);
-      for (const [key, next] of node.edges) {
-        let place = keyOffsets.get(key);
-        if (!place) {
-          const bytes = encoder.encode(key);
-          place = [keyBytes, bytes.length];
-          keyOffsets.set(key, place);
-          keyChunks.push(bytes);
-          keyBytes += bytes.length;
-        }
-        edges.push(place[0], place[1], at(next));
+    const own = policy.automaton.nodes;
+    const placed = new Map<number, number>([[0, 0]]); // own node -> blob node
+    // Children first, so that a node's signature names its children's blob nodes.
+    const place = (i: number): number => {
+      const done = placed.get(i);
+      if (done !== undefined) return done;
+      const node: AutomatonNode = own[i];
+      const wildcard = place(node.wildcard);
+      const children = node.edges.map(([key, next]): [string, number] => [key, place(next)]);
+      const signature = JSON.stringify([node.flags, wildcard, children]);
+      let at = known.get(signature);
+      if (at === undefined) {
+        at = nodes.length / 4;
+        nodes.push(node.flags, wildcard, edges.length / 3, children.length);
+        for (const [key, next] of children) edges.push(...keyPlace(key), next);
+        known.set(signature, at);
       }
-    }
+      placed.set(i, at);
+      return at;
+    };
+    roots.push(place(1));
+    nesting = Math.max(nesting, policy.automaton.embeddedNesting);
   }
 
   // Header: magic, nodeCount, edgeCount, policyCount, keyBytes, maxEmbeddedNesting.

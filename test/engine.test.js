@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { compilePolicy, createFilter } from "../dist/index.js";
+import { encodeTables } from "../dist/tables.js";
 import { expectOut, expectReject, filtersFor, bytes, text } from "./support/harness.js";
 
 // 100 literal keys under one node: bits past 63 live in the bitset's second word.
@@ -82,6 +83,17 @@ test("the engine loads from a compiled WebAssembly.Module (workerd) and from byt
       assert.is(text(f.filterEvent('{"a":1,"b":2}').output), '{"a":1}');
     }
   }
+});
+
+test("policies share identical sub-automata in the engine's tables", () => {
+  const base = { keep: ["x", ...Array.from({ length: 50 }, (_, i) => `T.k${i}`)], embeddedJson: ["T"] };
+  const nodeCount = (policies) => new DataView(encodeTables(policies).buffer).getUint32(4, true);
+  const one = nodeCount([compilePolicy(base)]);
+  const variants = Array.from({ length: 10 }, (_, i) => compilePolicy({ ...base, keep: [...base.keep, `extra${i}`] }));
+  // Every kept-whole leaf is the same node, and the T subtree is stored once: only the ten
+  // roots differ (drop + root + leaf + T for one policy; nine more roots for ten).
+  assert.is(one, 4);
+  assert.is(nodeCount(variants), one + 9);
 });
 
 test("limits out of range are refused, naming the option", async () => {

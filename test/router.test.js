@@ -94,6 +94,14 @@ test("a repeated account key is rejected, whatever the account", async () => {
   }
 });
 
+test("the account key deeper in the event, or inside an embedded document, is not a repeat", async () => {
+  for (const f of await filters(routing({ unknownAccount: "reject", accounts: { AC1: { hipaaEnabled: true, policy: "small" } } }))) {
+    assert.is(out(f.filterEvent('{"AccountSid":"AC1","x":{"AccountSid":"AC2"},"EventType":"e"}')), '{"EventType":"e"}');
+    const embedded = JSON.stringify({ AccountSid: "AC1", TaskAttributes: JSON.stringify({ AccountSid: "AC2", reason: "r" }) });
+    assert.is(out(f.filterEvent(embedded)), `{"TaskAttributes":${JSON.stringify('{"reason":"r"}')}}`);
+  }
+});
+
 test("a nested accountKey: every key on its path must be unique; arrays are not searched", async () => {
   const config = routing({
     accountKeyPath: ["data", "payload", "account_sid"], unknownAccount: "reject",
