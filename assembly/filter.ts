@@ -323,10 +323,7 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
     const filteredEnd = outPos;
     setOutPos(outerOut);
     valueDropped = false;
-    if (p != 0) {
-      p = skipWhitespace(p);
-      if (p != docEndAddress) p = fail(TRAILING_BYTES, p);
-    }
+    if (p != 0) p = expectEnd(p, docEndAddress);
     if (p != 0) {
       emitByte(0x22);
       setOutPos(encodeString(filtered, filteredEnd, outPos));
@@ -335,10 +332,7 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
   } else {
     // A scalar document (or not JSON at all): validate it, then drop the key.
     p = p == docEndAddress ? failHere(UNEXPECTED_BYTE, p) : walkValue(p, depth, false);
-    if (p != 0) {
-      p = skipWhitespace(p);
-      if (p != docEndAddress) p = fail(TRAILING_BYTES, p);
-    }
+    if (p != 0) p = expectEnd(p, docEndAddress);
     valueDropped = true;
   }
 
@@ -350,6 +344,12 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
     return 0;
   }
   return close + 1;
+}
+
+/** After a document's value: only whitespace may follow it up to `end`. Returns end, or 0. */
+function expectEnd(p: usize, end: usize): usize {
+  p = skipWhitespace(p);
+  return p == end ? p : fail(TRAILING_BYTES, p);
 }
 
 /**
@@ -364,11 +364,5 @@ export function walkDocument(start: usize, root: u32): bool {
     return false;
   }
   p = root == NODE_DROP ? walkValue(p, 0, false) : filterObject(p, 1, root);
-  if (p == 0) return false;
-  p = skipWhitespace(p);
-  if (p != docEnd) {
-    fail(TRAILING_BYTES, p);
-    return false;
-  }
-  return true;
+  return p != 0 && expectEnd(p, docEnd) != 0;
 }

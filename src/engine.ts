@@ -22,8 +22,8 @@ export interface FilterOptions extends EngineLimits {
   wasmBytes?: BufferSource;
 }
 
-export interface Filter {
-  readonly policy: CompiledPolicy;
+/** What every filter offers, whatever decides each event's policy. */
+export interface FilterBase {
   readonly variant: WasmVariant;
   readonly limits: Readonly<Required<EngineLimits>>;
   /** Size of the engine's linear memory now: it grows to the largest batch seen, then stays. */
@@ -32,6 +32,11 @@ export interface Filter {
   filterEvent(event: Uint8Array | string): EventResult;
   /** Filters NDJSON: many events, one call into WASM. */
   filterBatch(ndjson: Uint8Array): BatchResult;
+}
+
+/** A filter for one policy. */
+export interface Filter extends FilterBase {
+  readonly policy: CompiledPolicy;
 }
 
 interface EngineExports {
@@ -246,11 +251,10 @@ function wellFormedPrefixBytes(text: string): number {
   return new TextEncoder().encode(text.slice(0, end)).length;
 }
 
-/** A filter for one policy. */
-export async function createFilter(policy: CompiledPolicy, options: FilterOptions = {}): Promise<Filter> {
-  const engine = await Engine.create([policy], options);
+/** The public face of an engine, with `extra` fields; events use policy 0 unless routed. */
+export function engineFacade<Extra extends object>(engine: Engine, extra: Extra): FilterBase & Readonly<Extra> {
   return Object.freeze({
-    policy,
+    ...extra,
     variant: engine.variant,
     limits: engine.limits,
     get memoryBytes() {
@@ -259,4 +263,9 @@ export async function createFilter(policy: CompiledPolicy, options: FilterOption
     filterEvent: (event: Uint8Array | string) => engine.runOne(0, event),
     filterBatch: (ndjson: Uint8Array) => engine.runBatch(0, ndjson),
   });
+}
+
+/** A filter for one policy. */
+export async function createFilter(policy: CompiledPolicy, options: FilterOptions = {}): Promise<Filter> {
+  return engineFacade(await Engine.create([policy], options), { policy });
 }

@@ -4,12 +4,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createFilter, parsePolicyText } from "../dist/index.js";
+import { createAccountsFilter, createFilter, parsePolicyText } from "../dist/index.js";
+import { parseAccountsText } from "../dist/config.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CHILD = join(ROOT, "test", "support", "rss-child.js");
@@ -17,11 +18,12 @@ const POLICY = join(ROOT, "examples", "policy.json");
 const TMP = mkdtempSync(join(tmpdir(), "hipaa-sieve-stream-"));
 const MiB = 1 << 20;
 
-/** About 1 MiB of well-formed example events. */
-function eventBlock() {
+/** About 1 MiB of well-formed example events; `account(i)` sets the AccountSid of the i-th. */
+function eventBlock(account) {
   const samples = readFileSync(join(ROOT, "examples", "events.ndjson"), "utf8")
     .split("\n")
-    .filter((l) => l.endsWith("}"));
+    .filter((l) => l.endsWith("}"))
+    .map((l, i) => (account === undefined ? l : l.replace('"AccountSid":"AC5f1e0c2a9b8d47e3a6c4f2b1d0e9a8c7"', `"AccountSid":"${account(i)}"`)));
   const lines = [];
   let size = 0;
   for (let i = 0; size < MiB; i++) {
@@ -85,6 +87,57 @@ test("200 MB of events and a 128 MiB line through stdin: bounded RSS, every even
   assert.ok(maxRssKiB > 0, lines[1]);
   // Input: 328 MiB, including one 128 MiB line. Holding either would exceed this bound.
   assert.ok(maxRssKiB < 160 * 1024, `peak RSS ${Math.round(maxRssKiB / 1024)} MiB`);
+});
+
+test("--accounts: 200 MB of HIPAA, non-HIPAA and unknown accounts' events and a 128 MiB line: bounded RSS, exact counts", async () => {
+  const config = JSON.stringify({
+    accountKey: "AccountSid",
+    unknownAccount: "reject",
+    accounts: { ACHIPAA: { hipaaEnabled: true }, ACPLAIN: { hipaaEnabled: false } },
+  });
+  const accountsFile = join(TMP, "accounts.json");
+  writeFileSync(accountsFile, config);
+  const block = eventBlock((i) => ["ACHIPAA", "ACPLAIN", "ACHIPAA", "ACSTRANGER"][i % 4]);
+  // One block through the library: what each block must give.
+  const filter = await createAccountsFilter(await parseAccountsText(config, "accounts.json"));
+  const one = filter.filterBatch(new Uint8Array(block.bytes));
+  assert.ok(one.passed > 0 && one.kept > one.passed && one.rejected.length > 0, "the block mixes every route");
+  const blocks = 200;
+  const stats = join(TMP, "accounts.stats.json");
+  const child = spawn(process.execPath, [CHILD, "filter", "--accounts", accountsFile, "--stats-json", stats], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let outBytes = 0;
+  child.stdout.on("data", (d) => (outBytes += d.length));
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const closed = once(child, "close");
+  for (let i = 0; i < blocks / 2; i++) await write(child.stdin, block.bytes);
+  await write(child.stdin, Buffer.from('{"AccountSid":"ACPLAIN","TaskAttributes":"'));
+  const filler = Buffer.alloc(MiB, 0x61);
+  for (let i = 0; i < 128; i++) await write(child.stdin, filler);
+  await write(child.stdin, Buffer.from('"}\n'));
+  for (let i = 0; i < blocks / 2; i++) await write(child.stdin, block.bytes);
+  child.stdin.end('{"AccountSid":"ACPLAIN", "last":true}');
+
+  const [status] = await closed;
+  assert.is(status, 0, stderr);
+  const doc = JSON.parse(readFileSync(stats, "utf8"));
+  const events = blocks * block.lines + 2;
+  assert.is(doc.events, events);
+  assert.is(doc.kept, blocks * one.kept + 1);
+  assert.is(doc.passed, blocks * one.passed + 1);
+  assert.equal(doc.rejectedByCode, { TOO_LARGE: 1, UNKNOWN_ACCOUNT: blocks * one.rejected.length });
+  for (const [account, c] of Object.entries(one.accounts)) {
+    const extra = account === "ACPLAIN" ? 1 : account === "(unknown)" ? 1 : 0; // the last line; the huge one (account never read)
+    assert.is(doc.accounts[account].events, blocks * c.events + extra, account);
+  }
+  assert.is(outBytes, blocks * one.output.length + '{"AccountSid":"ACPLAIN", "last":true}\n'.length);
+  const maxRss = /maxRSS (\d+)\n$/.exec(stderr);
+  assert.ok(maxRss !== null, stderr);
+  // Input: 328 MiB, including one 128 MiB line. Holding either would exceed this bound.
+  assert.ok(Number(maxRss[1]) < 160 * 1024, `peak RSS ${Math.round(Number(maxRss[1]) / 1024)} MiB`);
 });
 
 test.after(() => rmSync(TMP, { recursive: true, force: true }));

@@ -1,15 +1,12 @@
 // End-to-end tests of `hipaa-sieve filter` through a child process: `node dist/cli/main.js ...`.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createFilter, parsePolicyText } from "../dist/index.js";
+import { ROOT, CLI, cli, cliAsync } from "./support/cli-run.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
 const POLICY = join(ROOT, "examples", "policy.json");
 const EVENTS = join(ROOT, "examples", "events.ndjson");
 const TMP = mkdtempSync(join(tmpdir(), "hipaa-sieve-cli-"));
@@ -21,30 +18,6 @@ const PHI = [
   "metformin", "endocrinology", "A1c", "Alice", "Nguyen", "alice.nguyen", "José", "Ramírez", "jose.r@example.org",
   "sertraline", "Robert", "Chen", "2065550199", "chest pain", "Linda", "3125550123",
 ];
-
-function cli(args, { input, cwd = ROOT } = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd,
-    input: input ?? "",
-    maxBuffer: 256 << 20,
-  });
-  return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
-
-/** Same as cli(), asynchronous, so that many error cases run at once. */
-function cliAsync(args, { input = "", cwd = ROOT } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (d) => out.push(d));
-    child.stderr.on("data", (d) => err.push(d));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-    child.stdin.on("error", () => {});
-    child.stdin.end(input);
-  });
-}
 
 /** Run the cases concurrently; each is [args, pattern]. */
 async function assertUserErrors(cases, status) {
@@ -92,13 +65,36 @@ test("filter --help lists every option", () => {
   for (const args of [["filter", "--help"], ["filter", "-h"], ["help", "filter"], ["--help", "filter"]]) {
     const r = cli(args);
     assert.is(r.status, 0);
-    assert.match(r.stdout, /^Usage: hipaa-sieve filter --policy FILE \[--input FILE\] \[--output FILE\] \[--errors FILE\]/);
-    for (const o of ["--policy FILE", "--input FILE", "--output FILE", "--errors FILE", "--max-depth N", "--max-event-bytes N"]) {
+    assert.match(r.stdout, /^Usage: hipaa-sieve filter \(--accounts FILE \| --policy FILE \| --preset NAME\) \[--input FILE\] \[--output FILE\]\n {26}\[--errors FILE\]/);
+    for (const o of ["--accounts FILE", "--policy FILE", "--preset NAME", "--input FILE", "--output FILE", "--errors FILE",
+      "--rejects FILE", "--format FORMAT", "--watch", "--audit FILE", "--stats-json FILE", "--max-depth N", "--max-event-bytes N"]) {
       assert.ok(r.stdout.includes(o), o);
     }
     assert.match(r.stdout, /Exit status/);
     assert.is(r.stderr, "");
   }
+});
+
+test("every command has --help; the program help lists them all", () => {
+  const program = cli(["--help"]).stdout;
+  for (const [command, usage] of [
+    ["filter", /^Usage: hipaa-sieve filter /],
+    ["check-config", /^Usage: hipaa-sieve check-config FILE\n/],
+    ["presets", /^Usage: hipaa-sieve presets\n/],
+    ["explain", /^Usage: hipaa-sieve explain \(--preset NAME \| --policy FILE\)\n/],
+  ]) {
+    assert.match(program, new RegExp(`\\n  ${command} +\\S`), `${command} in the program help`);
+    for (const args of [[command, "--help"], [command, "-h"], ["help", command]]) {
+      const r = cli(args);
+      assert.is(r.status, 0, r.stderr);
+      assert.is(r.stderr, "");
+      assert.match(r.stdout, usage);
+      assert.match(r.stdout, /-h, --help +Show this help/);
+    }
+  }
+  const filterHelp = cli(["filter", "--help"]).stdout;
+  assert.match(filterHelp, /RAW BYTES of rejected events.*MAY CONTAIN PHI/);
+  assert.match(filterHelp.replace(/\s+/g, " "), /--rejects holds the raw bytes of the rejected events .* MAY CONTAIN PHI/);
 });
 
 test("--help wins over missing options", () => {
@@ -297,7 +293,7 @@ test("bad command lines exit 2 with one line", async () => {
     [["frobnicate"], /unknown command "frobnicate" \(see "hipaa-sieve --help"\)/],
     [["help", "frobnicate"], /unknown command "frobnicate"/],
     [["--bogus"], /unknown option --bogus \(see "hipaa-sieve --help"\)/],
-    [["filter"], /option --policy FILE is required \(see "hipaa-sieve filter --help"\)/],
+    [["filter"], /one of --accounts FILE, --policy FILE or --preset NAME is required \(see "hipaa-sieve filter --help"\)/],
     [["filter", "--policy"], /option --policy needs a value/],
     [["filter", "--policy="], /option --policy needs a value/],
     [["filter", "--policy", "--input", EVENTS], /option --policy needs a value \(for a value starting with "-", write --policy=VALUE\)/],

@@ -2,71 +2,13 @@
 // version lookup, and realistic events filtered through each preset with exact output (both engine builds).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createFilter, PolicyError } from "../dist/index.js";
 import { findPreset, presetPolicy, presetVersions, PRESETS, PRESET_NAMES } from "../dist/presets.js";
 import { parsePath } from "../dist/paths.js";
+import { seed, flexSeedLists, endOfCallSeed } from "./support/seeds.js";
 
 const VARIANTS = ["simd", "scalar"];
 const decoder = new TextDecoder();
-
-// ------------------------------------------------------------------ the seeds
-
-const SEEDS = new URL("../../shared/seeds/", import.meta.url);
-
-/** A seed document's text. A missing seed fails the test that needs it, naming the path: never a skip. */
-function seed(name) {
-  const url = new URL(name, SEEDS);
-  try {
-    return readFileSync(url, "utf8");
-  } catch (error) {
-    throw new Error(`seed document ${fileURLToPath(url)} is missing (${error.code}): the preset tests check the ` +
-      "presets against it; clone the project with shared/ beside it");
-  }
-}
-
-/** The three "Preserved attributes ..." lists of flex-insights-hipaa.txt. */
-function flexSeedLists() {
-  const text = seed("flex-insights-hipaa.txt");
-  const lines = text.split("\n").filter((l) => /^Preserved attributes (on|in) /.test(l));
-  assert.is(lines.length, 3, `expected exactly three "Preserved attributes" lists in the seed, found ${lines.length}: review the presets`);
-  const list = (re) => {
-    const m = text.match(re);
-    assert.ok(m, `seed line ${re} not found`);
-    const items = m[1].split(",").map((s) => s.trim()).filter(Boolean);
-    assert.is(new Set(items).size, items.length, `seed list ${re} repeats an item`);
-    assert.ok(items.length > 0);
-    return items;
-  };
-  return {
-    root: list(/^Preserved attributes on the root level of task attributes: (.+)$/m),
-    conversations: list(/^Preserved attributes in the conversations object: (.+)$/m),
-    customers: list(/^Preserved attributes in the customers object: (.+)$/m),
-  };
-}
-
-/** The first JSON object in `text` after `heading`. */
-function jsonAfter(text, heading) {
-  const from = text.indexOf(heading);
-  assert.ok(from >= 0, `seed has no "${heading}"`);
-  const start = text.indexOf("{", from);
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === "{") depth++;
-    else if (c === "}" && --depth === 0) return JSON.parse(text.slice(start, i + 1));
-  }
-  throw new Error(`unterminated JSON after "${heading}"`);
-}
-
-/** The end-of-call report example of cticloud-hipaa.txt. */
-const endOfCallSeed = () => jsonAfter(seed("cticloud-hipaa.txt"), "End-of-Call Reports");
 
 /** Asserts two lists hold the same items (as sets), naming what is missing and what is extra. */
 function sameSet(actual, expected, what) {

@@ -29,6 +29,19 @@ export class UsageError extends CliError {
   }
 }
 
+/**
+ * A user error made of several problems (an invalid accounts file): one line each on stderr, every line
+ * prefixed with the program name. `message` holds them joined by LF.
+ */
+export class ProblemsError extends CliError {
+  readonly lines: readonly string[];
+  constructor(lines: readonly string[], exitCode: number = EXIT_FAILURE) {
+    super(lines.join("\n"), exitCode);
+    this.name = "ProblemsError";
+    this.lines = lines.map(oneLine);
+  }
+}
+
 /** Thrown when stdout is closed by the reader (`| head`): stop quietly. */
 export class BrokenPipe extends Error {
   constructor() {

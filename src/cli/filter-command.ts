@@ -1,152 +1,167 @@
 /**
- * `hipaa-sieve filter`: NDJSON in, filtered NDJSON out, one `--errors` line per rejected event, a
- * summary on stderr. Streams in batches (LineBatcher), so memory stays bounded whatever the input size.
+ * `hipaa-sieve filter`: set up a run (check the options, load the configuration, open the input, then
+ * the outputs, in that order, so that nothing is created or truncated when something is wrong), pump
+ * the input through, then write the summary. Options: filter-spec.ts; the loop: pump.ts.
  */
-import { readFile } from "node:fs/promises";
-import { createFilter, parsePolicyText, PolicyError, type FilterOptions } from "../index.js";
-import { FilterSession, type FilterStats, type BatchFilter } from "../stream.js";
-import { HELP_OPTION, numberOption, stringOption, type CommandSpec, type ParsedOptions } from "./args.js";
-import { CliError, UsageError, fileError, oneLine } from "./errors.js";
-import { OutputSink, isStdio, openInput, type Input } from "./io.js";
-import { PROGRAM } from "./help.js";
-import { formatSummary, rejectionLine } from "./summary.js";
+import { stat } from "node:fs/promises";
+import { auditRecords } from "../audit.js";
+import type { BatchFilter } from "../batcher.js";
+import type { AccountsConfig } from "../config.js";
+import type { ParsedOptions } from "./args.js";
+import { AuditLog } from "./audit.js";
 import type { CliContext } from "./context.js";
+import { filterArgs, type FilterArgs } from "./filter-args.js";
+import { FilterSlot } from "./filter-slot.js";
+import { PROGRAM } from "./help.js";
+import { OutputSink, isStdio, openInput, type FileIdentity, type Input, type OpenOptions } from "./io.js";
+import { accountsFilter, loadAccountsFile, loadPolicyFile, loadPreset, policyFilter } from "./load.js";
+import { Progress } from "./progress.js";
+import { pump } from "./pump.js";
+import { Reloader, type LiveAccounts } from "./reloader.js";
+import { newRunStats, type RunStats } from "./stats.js";
+import { formatSummary, statsDocument, type RunConfiguration } from "./summary.js";
 
-export const filterSpec: CommandSpec = {
-  name: "filter",
-  summary: "Filter NDJSON events through an allowlist policy",
-  usage: ["filter --policy FILE [--input FILE] [--output FILE] [--errors FILE]"],
-  options: [
-    { name: "policy", type: "string", value: "FILE", description: "Policy file (JSON: keep, embeddedJson). Required" },
-    { name: "input", type: "string", value: "FILE", description: "NDJSON events to read (default: standard input)" },
-    { name: "output", type: "string", value: "FILE", description: "Where to write the kept events (default: standard output)" },
-    {
-      name: "errors",
-      type: "string",
-      value: "FILE",
-      description: 'Write one line per rejected event: {"line":N,"code":"...","offset":N}',
-    },
-    { name: "max-depth", type: "string", value: "N", positiveInteger: true, description: "Deepest nesting accepted (default 64)" },
-    {
-      name: "max-event-bytes",
-      type: "string",
-      value: "N",
-      positiveInteger: true,
-      description: "Largest event in bytes, longer ones are rejected (default 16777216)",
-    },
-    HELP_OPTION,
-  ],
-  details: [
-    "Each kept event is written as minified JSON on its own line; rejected events (malformed JSON,",
-    "invalid UTF-8, duplicate keys, too deep, too large...) are left out. Blank lines are skipped.",
-    "--errors lines give the 1-based input line, a code and a byte offset, never event content.",
-    'A FILE of "-" means standard input or output. A summary (events in, kept, rejected by code)',
-    "goes to standard error.",
-    "",
-    "Exit status: 0 when the input was filtered, even if events were rejected; 1 when a file cannot",
-    "be read or written or the policy is invalid; 2 for bad arguments.",
-  ],
-};
+export { filterSpec } from "./filter-spec.js";
 
-interface FilterArgs {
-  policy: string;
-  input: string | undefined;
-  output: string | undefined;
-  errors: string | undefined;
-  maxDepth: number | undefined;
-  maxEventBytes: number | undefined;
+/** What the run filters with. */
+interface Loaded {
+  filter: BatchFilter & { readonly limits: { readonly maxEventBytes: number } };
+  /** With --accounts: the configuration and the text it was read from (--watch compares against it). */
+  accounts?: { config: AccountsConfig; text: string };
+  configuration: RunConfiguration;
 }
 
-function filterArgs(values: ParsedOptions): FilterArgs {
-  const policy = stringOption(values, "policy");
-  if (policy === undefined) throw new UsageError("option --policy FILE is required", "filter");
-  const args: FilterArgs = {
-    policy,
-    input: stringOption(values, "input"),
-    output: stringOption(values, "output"),
-    errors: stringOption(values, "errors"),
-    maxDepth: numberOption(values, "max-depth"),
-    maxEventBytes: numberOption(values, "max-event-bytes"),
-  };
-  if (args.errors !== undefined && isStdio(args.errors)) {
-    throw new UsageError('option --errors needs a file name, not "-"', "filter");
-  }
-  if (args.errors !== undefined && args.output !== undefined && args.errors === args.output) {
-    throw new UsageError("options --output and --errors name the same file", "filter");
-  }
-  return args;
-}
-
-async function loadFilter(args: FilterArgs): Promise<BatchFilter> {
-  let text: string;
-  try {
-    text = await readFile(args.policy, "utf8");
-  } catch (error) {
-    throw fileError("read", "policy file", args.policy, error);
-  }
-  let policy;
-  try {
-    policy = parsePolicyText(text, args.policy);
-  } catch (error) {
-    if (error instanceof PolicyError) throw new CliError(oneLine(error.message));
-    throw error;
-  }
-  const options: FilterOptions = {};
-  if (args.maxDepth !== undefined) options.maxDepth = args.maxDepth;
-  if (args.maxEventBytes !== undefined) options.maxEventBytes = args.maxEventBytes;
-  try {
-    return await createFilter(policy, options);
-  } catch (error) {
-    // The engine checks the limits' ranges; name the option it came from.
-    const limit = error instanceof RangeError ? /^(maxDepth|maxEventBytes) (must .*)$/.exec(error.message) : null;
-    if (limit !== null) {
-      throw new UsageError(`option ${limit[1] === "maxDepth" ? "--max-depth" : "--max-event-bytes"} ${limit[2]}`, "filter");
+async function load(args: FilterArgs): Promise<Loaded> {
+  const source = args.source;
+  switch (source.kind) {
+    case "policy": {
+      const policy = await loadPolicyFile(source.file);
+      const filter = await policyFilter(policy, args.limits, "filter");
+      return { filter, configuration: { kind: "policy", file: source.file, name: policy.name } };
     }
-    throw new CliError(`cannot create the filter: ${oneLine(error instanceof Error ? error.message : String(error))}`);
+    case "preset": {
+      const policy = loadPreset(source.name, "filter");
+      const filter = await policyFilter(policy, args.limits, "filter");
+      return { filter, configuration: { kind: "preset", preset: policy.name } };
+    }
+    case "accounts": {
+      const { config, text } = await loadAccountsFile(source.file);
+      const filter = await accountsFilter(config, args.limits, "filter");
+      return {
+        filter,
+        accounts: { config, text },
+        configuration: { kind: "accounts", file: source.file, digest: config.digest, reloads: 0 },
+      };
+    }
   }
 }
 
-/** Pump the input through the session into the sinks, awaiting each write (backpressure). */
-async function pump(input: Input, session: FilterSession, output: OutputSink, errors: OutputSink | undefined): Promise<void> {
-  const emit = async (batches: ReturnType<FilterSession["push"]>): Promise<void> => {
-    for (const batch of batches) {
-      if (batch.output.length > 0) await output.write(batch.output);
-      if (errors !== undefined && batch.rejected.length > 0) {
-        await errors.write(batch.rejected.map(rejectionLine).join(""));
+async function fileIdentity(path: string): Promise<FileIdentity | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? { dev: s.dev, ino: s.ino } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Outputs {
+  output: OutputSink;
+  errors: OutputSink | undefined;
+  rejects: OutputSink | undefined;
+  statsJson: OutputSink | undefined;
+  audit: AuditLog | undefined;
+  /** Every sink, in the order to close them. */
+  all: OutputSink[];
+}
+
+/**
+ * Open the outputs. None may be the input, the configuration file, or another output (checked by file
+ * identity, before the file is truncated). On failure the ones already opened are in `opened`.
+ */
+async function openOutputs(args: FilterArgs, input: Input, context: CliContext, opened: OutputSink[]): Promise<Outputs> {
+  const avoid: { label: string; identity: FileIdentity | undefined }[] = [input];
+  if (args.source.kind !== "preset") {
+    avoid.push({ label: `${args.source.kind} file`, identity: await fileIdentity(args.source.file) });
+  }
+  const open = async (path: string, what: string, options: OpenOptions = {}): Promise<OutputSink> => {
+    const sink = await OutputSink.file(path, what, avoid, options);
+    opened.push(sink);
+    avoid.push({ label: sink.label, identity: await sink.identity() });
+    return sink;
+  };
+  let output: OutputSink;
+  if (isStdio(args.output)) {
+    output = OutputSink.stdout(context.stdout);
+    opened.push(output);
+  } else {
+    output = await open(args.output as string, "output file");
+  }
+  const errors = args.errors !== undefined ? await open(args.errors, "errors file") : undefined;
+  // Raw event bytes, possibly PHI: readable by the owner only.
+  const rejects = args.rejects !== undefined ? await open(args.rejects, "rejects file", { mode: 0o600 }) : undefined;
+  const statsJson = args.statsJson !== undefined ? await open(args.statsJson, "stats file") : undefined;
+  const audit = args.audit !== undefined ? new AuditLog(await open(args.audit, "audit file", { append: true })) : undefined;
+  return { output, errors, rejects, statsJson, audit, all: opened };
+}
+
+export async function runFilter(values: ParsedOptions, context: CliContext): Promise<RunStats> {
+  const args = filterArgs(values);
+  const loaded = await load(args);
+  const input = await openInput(args.input, context.stdin);
+  const opened: OutputSink[] = [];
+  let reloader: Reloader | undefined;
+  try {
+    const out = await openOutputs(args, input, context, opened);
+    const progress = new Progress(context.stderr, input.size, PROGRAM);
+    const stats = newRunStats(loaded.accounts !== undefined);
+    const slot = new FilterSlot<{ filter: BatchFilter; config?: AccountsConfig }>({ filter: loaded.filter });
+
+    if (loaded.accounts !== undefined) {
+      slot.current.config = loaded.accounts.config;
+      await out.audit?.write(auditRecords(null, loaded.accounts.config, new Date()));
+      if (args.watch) {
+        reloader = new Reloader({
+          path: (args.source as { file: string }).file,
+          slot: slot as FilterSlot<LiveAccounts>,
+          filterOptions: args.limits,
+          audit: out.audit,
+          report: (line) => progress.message(`${PROGRAM}: ${line}`),
+          text: loaded.accounts.text,
+        });
+        reloader.start();
       }
     }
-  };
-  for await (const chunk of input.chunks()) await emit(session.push(chunk));
-  await emit(session.finish());
-}
-
-export async function runFilter(values: ParsedOptions, context: CliContext): Promise<FilterStats> {
-  const args = filterArgs(values);
-  const filter = await loadFilter(args);
-  const input = await openInput(args.input, context.stdin);
-  const sinks: OutputSink[] = [];
-  try {
-    const output = isStdio(args.output)
-      ? OutputSink.stdout(context.stdout)
-      : await OutputSink.file(args.output as string, "output file", [input]);
-    sinks.push(output);
-    let errors: OutputSink | undefined;
-    if (args.errors !== undefined) {
-      errors = await OutputSink.file(args.errors, "errors file", [
-        input,
-        { label: output.label, identity: await output.identity() },
-      ]);
-      sinks.push(errors);
+    const live = reloader;
+    await pump({
+      input,
+      format: args.format,
+      slot,
+      output: out.output,
+      errors: out.errors,
+      rejects: out.rejects,
+      stats,
+      progress,
+      maxEventBytes: loaded.filter.limits.maxEventBytes,
+      batchBytes: context.batchBytes,
+      check: live !== undefined ? () => live.check() : undefined,
+    });
+    if (live !== undefined) {
+      await live.stop();
+      if (loaded.configuration.kind === "accounts") {
+        loaded.configuration.reloads = live.reloads;
+        loaded.configuration.digest = (slot.current.config as AccountsConfig).digest;
+      }
     }
-    const sessionOptions: { batchBytes?: number } = {};
-    if (context.batchBytes !== undefined) sessionOptions.batchBytes = context.batchBytes;
-    const session = new FilterSession(filter, sessionOptions);
-    await pump(input, session, output, errors);
-    for (const sink of sinks) await sink.close();
-    context.stderr.write(`${PROGRAM}: ${formatSummary(session.stats)}\n`);
-    return session.stats;
+    if (out.statsJson !== undefined) {
+      await out.statsJson.write(JSON.stringify(statsDocument(stats, args.format, loaded.configuration), null, 2) + "\n");
+    }
+    for (const sink of out.all) await sink.close();
+    context.stderr.write(formatSummary(stats).map((line) => `${PROGRAM}: ${line}\n`).join(""));
+    return stats;
   } finally {
+    await reloader?.stop().catch(() => {});
     input.close();
-    for (const sink of sinks) sink.abort();
+    for (const sink of opened) sink.abort();
   }
 }

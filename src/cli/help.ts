@@ -33,7 +33,10 @@ export function programHelp(commands: CommandSpec[], version: string): string {
 }
 
 export function commandHelp(command: CommandSpec): string {
-  const usage = command.usage.map((u, i) => `${i === 0 ? "Usage: " : "       "}${PROGRAM} ${u}`);
+  // A usage line starting with a space continues the one above it.
+  const usage = command.usage.map((u, i) =>
+    u.startsWith(" ") ? `${" ".repeat(`Usage: ${PROGRAM}`.length)}${u}` : `${i === 0 ? "Usage: " : "       "}${PROGRAM} ${u}`,
+  );
   return [
     ...usage,
     "",

@@ -2,7 +2,7 @@
  * File and standard stream I/O for the CLI: inputs read in chunks, outputs written with respect to
  * backpressure, and every failure turned into a one-line CliError naming the file.
  */
-import type { Stats } from "node:fs";
+import { fstatSync, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -30,16 +30,31 @@ export interface Input {
   /** For messages: `input file "x"` or `standard input`. */
   readonly label: string;
   readonly identity: FileIdentity | undefined;
+  /** Size in bytes when known (a regular file), for progress and ETA. */
+  readonly size: number | undefined;
   /** Chunks of the input; read errors come out as CliErrors naming the file. */
   chunks(): AsyncGenerator<Uint8Array>;
   close(): void;
 }
 
+/** The stats of standard input when it is a file descriptor (a redirected file, a pipe). */
+function stdinStats(stdin: Readable): Stats | undefined {
+  const fd = (stdin as Readable & { fd?: unknown }).fd;
+  if (typeof fd !== "number") return undefined;
+  try {
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function openInput(path: string | undefined, stdin: Readable): Promise<Input> {
   if (isStdio(path)) {
+    const info = stdinStats(stdin);
     return {
       label: "standard input",
-      identity: undefined,
+      identity: info !== undefined ? identity(info) : undefined,
+      size: info?.isFile() === true ? info.size : undefined,
       async *chunks() {
         try {
           for await (const chunk of stdin) yield chunk as Uint8Array;
@@ -72,6 +87,7 @@ export async function openInput(path: string | undefined, stdin: Readable): Prom
   return {
     label: `input file ${JSON.stringify(file)}`,
     identity: identity(info),
+    size: info.isFile() ? info.size : undefined,
     async *chunks() {
       try {
         for await (const chunk of stream) yield chunk as Uint8Array;
@@ -83,6 +99,13 @@ export async function openInput(path: string | undefined, stdin: Readable): Prom
       stream.destroy();
     },
   };
+}
+
+export interface OpenOptions {
+  /** Append instead of truncating (an audit log). */
+  append?: boolean;
+  /** Permission bits when the file is created (default 0o666 before umask). */
+  mode?: number;
 }
 
 /** A writable destination with backpressure: `await sink.write(bytes)` waits while the stream is full. */
@@ -107,10 +130,16 @@ export class OutputSink {
   }
 
   /**
-   * Open (create or truncate) a file for writing. `what` names it in messages: "output file".
+   * Open (create, and truncate unless `options.append`) a file for writing. `what` names it in messages:
+   * "output file". With `options.mode`, an existing file is given that mode too.
    * `avoid` lists files it must not be (the input), checked before anything is truncated.
    */
-  static async file(path: string, what: string, avoid: { label: string; identity: FileIdentity | undefined }[]): Promise<OutputSink> {
+  static async file(
+    path: string,
+    what: string,
+    avoid: { label: string; identity: FileIdentity | undefined }[],
+    options: OpenOptions = {},
+  ): Promise<OutputSink> {
     let existing: Stats | undefined;
     try {
       existing = await stat(path);
@@ -128,8 +157,10 @@ export class OutputSink {
     }
     let handle;
     try {
-      handle = await open(path, "w");
+      handle = await open(path, options.append === true ? "a" : "w", options.mode ?? 0o666);
+      if (options.mode !== undefined && existing !== undefined) await handle.chmod(options.mode);
     } catch (error) {
+      await handle?.close().catch(() => {});
       throw fileError("write", what, path, error);
     }
     const stream = handle.createWriteStream({ highWaterMark: 1 << 20 });

@@ -6,23 +6,12 @@ import type { Writable } from "node:stream";
 import { VERSION_OPTION, HELP_OPTION, flag, parseOptions } from "./args.js";
 import { COMMANDS, findCommand } from "./commands.js";
 import { processContext, type CliContext } from "./context.js";
-import { BrokenPipe, CliError, EXIT_FAILURE, EXIT_OK, UsageError, errorCode, oneLine } from "./errors.js";
+import { BrokenPipe, CliError, EXIT_FAILURE, EXIT_OK, ProblemsError, UsageError, errorCode, oneLine } from "./errors.js";
 import { PROGRAM, commandHelp, programHelp } from "./help.js";
+import { print } from "./print.js";
 import { packageVersion } from "./version.js";
 
 export type { CliContext } from "./context.js";
-
-/** Write text to a standard stream; a reader gone away (EPIPE) is not an error. */
-function print(stream: Writable, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    const onError = (): void => resolve();
-    stream.once("error", onError);
-    stream.write(text, () => {
-      stream.off("error", onError);
-      resolve();
-    });
-  });
-}
 
 async function dispatch(argv: string[], context: CliContext): Promise<number> {
   // Program options come before the command: `hipaa-sieve --version`, `hipaa-sieve --help filter`.
@@ -58,6 +47,10 @@ async function dispatch(argv: string[], context: CliContext): Promise<number> {
 /** Report an error as one line on stderr; returns the exit code. */
 async function report(error: unknown, stderr: Writable): Promise<number> {
   if (error instanceof BrokenPipe) return EXIT_OK;
+  if (error instanceof ProblemsError) {
+    await print(stderr, error.lines.map((line) => `${PROGRAM}: ${line}\n`).join(""));
+    return error.exitCode;
+  }
   if (error instanceof CliError) {
     let line = `${PROGRAM}: ${oneLine(error.message)}`;
     if (error instanceof UsageError) {

@@ -1,18 +1,51 @@
-/** The run summary written to stderr: counts and codes only, never event content. */
-import type { FilterStats } from "../stream.js";
+/** The run summary written to stderr and `--stats-json`: counts and codes only, never event content. */
+import { accountEntries, sortedCodes, type RunStats } from "./stats.js";
+import { plural } from "./text.js";
 
-function plural(n: number, one: string, many: string = one + "s"): string {
-  return `${n} ${n === 1 ? one : many}`;
+/**
+ * The summary lines (without the program prefix). The first is
+ * `12 events in, 10 kept, 2 rejected (INVALID_EMBEDDED_JSON 1, UNEXPECTED_BYTE 1)`; with --accounts it
+ * says how the kept events split (`10 kept (6 filtered, 4 passed through)`) and one line per account
+ * follows: `account AC01: 6 events, 6 filtered, 0 passed through, 0 rejected`.
+ */
+export function formatSummary(stats: RunStats): string[] {
+  const codes = sortedCodes(stats).map(([code, n]) => `${code} ${n}`);
+  const rejected = `${stats.rejected} rejected${codes.length > 0 ? ` (${codes.join(", ")})` : ""}`;
+  if (stats.accounts === undefined) return [`${plural(stats.events, "event")} in, ${stats.kept} kept, ${rejected}`];
+  const lines = [
+    `${plural(stats.events, "event")} in, ${stats.kept} kept (${stats.filtered} filtered, ${stats.passed} passed through), ${rejected}`,
+  ];
+  for (const [account, c] of accountEntries(stats)) {
+    lines.push(
+      `account ${account}: ${plural(c.events, "event")}, ${c.filtered} filtered, ${c.passed} passed through, ${c.rejected} rejected`,
+    );
+  }
+  return lines;
 }
 
-/** `12 events in, 10 kept, 2 rejected (INVALID_EMBEDDED_JSON 1, UNEXPECTED_BYTE 1)` */
-export function formatSummary(stats: FilterStats): string {
-  const codes = Object.entries(stats.rejectedByCode)
-    .filter((entry): entry is [string, number] => typeof entry[1] === "number" && entry[1] > 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([code, n]) => `${code} ${n}`);
-  const rejected = `${stats.rejected} rejected${codes.length > 0 ? ` (${codes.join(", ")})` : ""}`;
-  return `${plural(stats.events, "event")} in, ${stats.kept} kept, ${rejected}`;
+/** What the run was configured with, for --stats-json. */
+export type RunConfiguration =
+  | { kind: "policy"; file: string; name: string }
+  | { kind: "preset"; preset: string }
+  | { kind: "accounts"; file: string; digest: string; reloads: number };
+
+/** The --stats-json document. */
+export function statsDocument(stats: RunStats, format: string, configuration: RunConfiguration): unknown {
+  const doc: Record<string, unknown> = {
+    events: stats.events,
+    kept: stats.kept,
+    filtered: stats.filtered,
+    passed: stats.passed,
+    rejected: stats.rejected,
+    rejectedByCode: Object.fromEntries(sortedCodes(stats)),
+  };
+  if (stats.accounts !== undefined) doc["accounts"] = Object.fromEntries(accountEntries(stats));
+  doc["lines"] = stats.lines;
+  doc["bytesIn"] = stats.bytesIn;
+  doc["bytesOut"] = stats.bytesOut;
+  doc["format"] = format;
+  doc["configuration"] = configuration;
+  return doc;
 }
 
 /** One `--errors` line: `{"line":N,"code":"...","offset":N}` (no content). */

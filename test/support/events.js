@@ -4,6 +4,7 @@
 // Every value standing in a place the policy drops holds a unique marker "PHI-...", listed in `markers`.
 
 import { mulberry32 } from "./random.js";
+import { flexSeedLists } from "./seeds.js";
 
 export { mulberry32 };
 
@@ -11,32 +12,11 @@ const int = (rng, n) => Math.floor(rng() * n);
 const pick = (rng, a) => a[int(rng, a.length)];
 const chance = (rng, p) => rng() < p;
 
-// Flex Insights preserved attributes (../shared/seeds/flex-insights-hipaa.txt).
-export const FLEX_ROOT = ["channelSid", "conversations", "customers", "direction", "from_country", "hipaa_enabled",
-  "reason", "recordings", "reservation_attributes", "to_country"];
-export const FLEX_CONVERSATIONS = ["abandon_time", "abandoned", "abandoned_phase", "activity", "activity_time",
-  "agent_talk_time", "average_response_time", "campaign", "case", "channel", "communication_channel", "content",
-  "conversation_attribute_1", "conversation_attribute_10", "conversation_attribute_2", "conversation_attribute_3",
-  "conversation_attribute_4", "conversation_attribute_5", "conversation_attribute_6", "conversation_attribute_7",
-  "conversation_attribute_8", "conversation_attribute_9", "conversation_id", "conversation_label_1",
-  "conversation_label_10", "conversation_label_2", "conversation_label_3", "conversation_label_4",
-  "conversation_label_5", "conversation_label_6", "conversation_label_7", "conversation_label_8",
-  "conversation_label_9", "conversation_measure_1", "conversation_measure_10", "conversation_measure_2",
-  "conversation_measure_3", "conversation_measure_4", "conversation_measure_5", "conversation_measure_6",
-  "conversation_measure_7", "conversation_measure_8", "conversation_measure_9", "crosstalk_time",
-  "customer_talk_time", "date", "destination", "direction", "external_contact", "external_id_label",
-  "first_response_time", "focus_time", "followed_by", "handling_department_id", "handling_department_name",
-  "handling_department_name_in_hierarchy", "handling_team_id", "handling_team_name",
-  "handling_team_name_in_hierarchy", "hang_up_by", "hold_time", "in_business_hours", "initiated_by", "initiative",
-  "ivr_path", "ivr_time", "kind", "language", "longest_silence_before_agent", "longest_silence_before_customer",
-  "longest_talk_by_agent", "longest_talk_by_customer", "media", "order", "outcome", "preceded_by", "priority",
-  "productive", "queue", "queue_time", "recording_status", "ring_time", "segment_link", "segment_name",
-  "segment_recording_offset", "service_level", "silence_time", "source", "talk_time", "virtual", "workflow",
-  "wrap_up_time"];
-export const FLEX_CUSTOMERS = ["acquisition_cost", "acquisition_date", "business_value", "category", "country",
-  "customer_attribute_1", "customer_attribute_2", "customer_attribute_3", "customer_label_1", "customer_label_2",
-  "customer_label_3", "customer_link", "customer_manager", "gender", "market_segment", "organization", "region",
-  "state", "type", "year_of_birth"];
+// Flex Insights preserved attributes, straight from the seed document.
+const FLEX = flexSeedLists();
+export const FLEX_ROOT = FLEX.root;
+export const FLEX_CONVERSATIONS = FLEX.conversations;
+export const FLEX_CUSTOMERS = FLEX.customers;
 
 /** The policy the generated events are filtered with. */
 export const EVENT_POLICY = {

@@ -1,0 +1,94 @@
+/**
+ * Loading what the commands filter with: a policy file, a built-in preset, an accounts file; and
+ * creating the engine for it. Every failure becomes a user error: one line, or one line per problem of
+ * an accounts file. Messages name files, fields and expectations, never event content.
+ */
+import { readFile } from "node:fs/promises";
+import { parsePolicyText, PolicyError, type CompiledPolicy } from "../policy.js";
+import { createFilter, type Filter, type FilterOptions } from "../engine.js";
+import { createAccountsFilter, type AccountsFilter } from "../router.js";
+import { findPreset, presetPolicy } from "../presets.js";
+import { ConfigError, parseAccountsText, type AccountsConfig } from "../config.js";
+import { CliError, ProblemsError, UsageError, fileError, oneLine } from "./errors.js";
+import { PROGRAM } from "./help.js";
+
+/** Read a file as UTF-8 text; `what` names it in messages ("policy file"). */
+export async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw fileError("read", what, path, error);
+  }
+}
+
+function policyError(error: unknown): never {
+  if (error instanceof PolicyError) throw new CliError(oneLine(error.message));
+  throw error;
+}
+
+export async function loadPolicyFile(path: string): Promise<CompiledPolicy> {
+  const text = await readText(path, "policy file");
+  try {
+    return parsePolicyText(text, path);
+  } catch (error) {
+    policyError(error);
+  }
+}
+
+export function loadPreset(name: string, helpCommand: string): CompiledPolicy {
+  if (findPreset(name) === undefined) {
+    throw new UsageError(`unknown preset ${JSON.stringify(name)} (run "${PROGRAM} presets" for the list)`, helpCommand);
+  }
+  try {
+    return presetPolicy(name);
+  } catch (error) {
+    policyError(error);
+  }
+}
+
+/** The lines of a configuration error: `accounts.json: accounts["AC01"].policy: unknown policy "x"`. */
+export function configProblemLines(error: ConfigError): string[] {
+  if (error.problems.length === 0) return error.message.split("\n").map(oneLine);
+  return error.problems.map((p) => oneLine(`${error.source}: ${p.path}: ${p.expected}`));
+}
+
+/** Parse accounts text; a bad file is a ProblemsError, one line per problem. */
+export async function parseAccounts(text: string, source: string): Promise<AccountsConfig> {
+  try {
+    return await parseAccountsText(text, source);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ProblemsError(configProblemLines(error));
+    if (error instanceof PolicyError) throw new ProblemsError([oneLine(error.message)]);
+    throw error;
+  }
+}
+
+export async function loadAccountsFile(path: string): Promise<{ config: AccountsConfig; text: string }> {
+  const text = await readText(path, "accounts file");
+  return { config: await parseAccounts(text, path), text };
+}
+
+/** The engine's limit errors name the option they came from. */
+function engineError(error: unknown, helpCommand: string): Error {
+  const limit = error instanceof RangeError ? /^(maxDepth|maxEventBytes) (must .*)$/.exec(error.message) : null;
+  if (limit !== null) {
+    return new UsageError(`option ${limit[1] === "maxDepth" ? "--max-depth" : "--max-event-bytes"} ${limit[2]}`, helpCommand);
+  }
+  return new CliError(`cannot create the filter: ${oneLine(error instanceof Error ? error.message : String(error))}`);
+}
+
+export async function policyFilter(policy: CompiledPolicy, options: FilterOptions, helpCommand: string): Promise<Filter> {
+  try {
+    return await createFilter(policy, options);
+  } catch (error) {
+    throw engineError(error, helpCommand);
+  }
+}
+
+export async function accountsFilter(config: AccountsConfig, options: FilterOptions, helpCommand: string): Promise<AccountsFilter> {
+  try {
+    return await createAccountsFilter(config, options);
+  } catch (error) {
+    throw engineError(error, helpCommand);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The filter command's main loop: input chunks → (JSON array → NDJSON) → batches of whole lines → the
+ * engine → output, errors, rejects; with backpressure (each write is awaited), so memory stays bounded.
+ *
+ * Between two batches the loop also:
+ * - swaps in a new filter when one is waiting (`--watch`): the complete lines already received are
+ *   filtered with the old one first, so a change applies to the events read after it was loaded;
+ * - hands out the complete lines received so far when the input has been quiet for a moment, so that a
+ *   live stream is not held back until a whole batch has arrived.
+ */
+import { filterLineBatch, type BatchFilter, type LineBatch } from "../batcher.js";
+import type { BatchResult } from "../types.js";
+import { CliError } from "./errors.js";
+import type { FilterSlot } from "./filter-slot.js";
+import { InputBatcher } from "./input-batcher.js";
+import type { Input, OutputSink } from "./io.js";
+import { ArrayFormatError, ArrayOutput, ArrayScanner } from "./json-array.js";
+import type { Progress } from "./progress.js";
+import { rejectedLineBytes } from "./rejects.js";
+import { addBatch, type RunStats } from "./stats.js";
+import { rejectionLine } from "./summary.js";
+
+export type InputFormat = "ndjson" | "json-array";
+
+/** After this long without input, complete lines waiting for a batch to fill are filtered anyway. */
+export const DEFAULT_IDLE_MS = 20;
+
+export interface PumpOptions {
+  input: Input;
+  format: InputFormat;
+  slot: FilterSlot<{ filter: BatchFilter }>;
+  output: OutputSink;
+  errors: OutputSink | undefined;
+  rejects: OutputSink | undefined;
+  stats: RunStats;
+  progress: Progress;
+  maxEventBytes: number;
+  batchBytes?: number | undefined;
+  idleMs?: number | undefined;
+  /** Called at every step; throws to stop the run (a failure in the background). */
+  check?: () => void;
+}
+
+const CHUNK = 0;
+const IDLE = 1;
+const SWAP = 2;
+type Wake = typeof CHUNK | typeof IDLE | typeof SWAP;
+
+function arrayError(input: Input, error: ArrayFormatError): CliError {
+  return new CliError(`${input.label} is not a JSON array of events: ${error.message}`);
+}
+
+export async function pump(o: PumpOptions): Promise<void> {
+  const batcher = new InputBatcher(o.batchBytes === undefined ? { maxEventBytes: o.maxEventBytes } : { maxEventBytes: o.maxEventBytes, batchBytes: o.batchBytes });
+  const scanner = o.format === "json-array" ? new ArrayScanner() : undefined;
+  const arrayOutput = o.format === "json-array" ? new ArrayOutput() : undefined;
+  const idleMs = o.idleMs ?? DEFAULT_IDLE_MS;
+
+  const run = async (batch: LineBatch): Promise<void> => {
+    const filter = o.slot.current.filter;
+    let raw: BatchResult | undefined;
+    const filtered = filterLineBatch(
+      {
+        limits: filter.limits,
+        filterBatch(bytes) {
+          raw = filter.filterBatch(bytes);
+          return raw;
+        },
+      },
+      batch,
+    );
+    addBatch(o.stats, filtered, raw as BatchResult, batch.tooLarge.length);
+    const output = arrayOutput !== undefined ? arrayOutput.batch(filtered.output) : filtered.output;
+    if (output.length > 0) {
+      o.stats.bytesOut += output.length;
+      await o.output.write(output);
+    }
+    if (filtered.rejected.length > 0) {
+      if (o.errors !== undefined) await o.errors.write(filtered.rejected.map(rejectionLine).join(""));
+      if (o.rejects !== undefined) {
+        const bytes = rejectedLineBytes(batch, filtered.rejected);
+        if (bytes.length > 0) await o.rejects.write(bytes);
+      }
+    }
+  };
+  const emit = async (batches: LineBatch[]): Promise<void> => {
+    for (const batch of batches) {
+      await run(batch);
+      o.progress.update(o.stats.bytesIn, o.stats.events);
+    }
+  };
+
+  // Wake-ups: the next chunk, a quiet input, a filter waiting to be swapped in.
+  let wake: ((why: Wake) => void) | undefined;
+  o.slot.onRequest = () => wake?.(SWAP);
+  const chunks = o.input.chunks();
+  let result: IteratorResult<Uint8Array> | undefined;
+  let failure: { error: unknown } | undefined;
+  const read = (): void => {
+    chunks.next().then(
+      (r) => {
+        result = r;
+        wake?.(CHUNK);
+      },
+      (error: unknown) => {
+        failure = { error };
+        wake?.(CHUNK);
+      },
+    );
+  };
+
+  try {
+    read();
+    for (;;) {
+      o.check?.();
+      if (o.slot.requested) {
+        await emit(batcher.flush());
+        o.slot.apply();
+        continue;
+      }
+      if (failure !== undefined) throw failure.error;
+      if (result === undefined) {
+        let timer: NodeJS.Timeout | undefined;
+        const why = await new Promise<Wake>((resolve) => {
+          wake = resolve;
+          if (batcher.pending) timer = setTimeout(() => resolve(IDLE), idleMs);
+        });
+        wake = undefined;
+        if (timer !== undefined) clearTimeout(timer);
+        if (why === IDLE) await emit(batcher.flush());
+        continue;
+      }
+      const r = result;
+      result = undefined;
+      if (r.done === true) break;
+      const chunk = r.value;
+      o.stats.bytesIn += chunk.length;
+      if (scanner !== undefined) {
+        let pieces: Uint8Array[];
+        try {
+          pieces = scanner.push(chunk);
+        } catch (error) {
+          if (error instanceof ArrayFormatError) throw arrayError(o.input, error);
+          throw error;
+        }
+        for (const piece of pieces) await emit(batcher.push(piece));
+      } else {
+        await emit(batcher.push(chunk));
+      }
+      o.progress.update(o.stats.bytesIn, o.stats.events);
+      read();
+    }
+    if (scanner !== undefined) {
+      try {
+        scanner.finish();
+      } catch (error) {
+        if (error instanceof ArrayFormatError) throw arrayError(o.input, error);
+        throw error;
+      }
+    }
+    await emit(batcher.finish());
+    if (arrayOutput !== undefined) {
+      const close = arrayOutput.close();
+      o.stats.bytesOut += close.length;
+      await o.output.write(close);
+    }
+    o.check?.();
+  } finally {
+    o.slot.onRequest = undefined;
+    o.slot.close();
+    o.progress.clear();
+    if (result === undefined && failure === undefined) {
+      // Stop the reader quietly (an error ended the loop while a read was pending).
+      void chunks.return(undefined).catch(() => {});
+    }
+  }
+}
