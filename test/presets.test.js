@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { createFilter, PolicyError } from "../dist/index.js";
 import { findPreset, presetPolicy, presetVersions, PRESETS, PRESET_NAMES } from "../dist/presets.js";
 import { parsePath } from "../dist/paths.js";
-import { seed, flexSeedLists, endOfCallSeed } from "./support/seeds.js";
+import { seed, seedFacts, seedsPresent, liveSeedFacts, bundledSeedFacts } from "./support/seeds.js";
 
 const VARIANTS = ["simd", "scalar"];
 const decoder = new TextDecoder();
@@ -49,7 +49,7 @@ function taskAttributeLists(preset, base) {
 }
 
 function checkFlexLists(preset, base) {
-  const seedLists = flexSeedLists();
+  const seedLists = seedFacts().flexInsights;
   const { root, wholeRoot, children } = taskAttributeLists(preset, base);
   assert.equal(preset.spec.embeddedJson, [base.join(".")], `${preset.id}: ${base.join(".")} is the embedded JSON string`);
   sameSet(root, seedLists.root, `${preset.id}: root level of task attributes`);
@@ -61,10 +61,17 @@ function checkFlexLists(preset, base) {
   assert.ok(wholeRoot.includes("recordings") && wholeRoot.includes("reservation_attributes"));
 }
 
-test("the seed documents are present (the preset tests fail, not skip, without them)", () => {
-  assert.ok(seed("flex-insights-hipaa.txt").includes("Preserved attributes"));
-  assert.ok(seed("cticloud-hipaa.txt").includes("End-of-Call Reports"));
+test("the seeds: required in CI, and the bundled facts say what the seeds say", () => {
   assert.throws(() => seed("no-such-seed.txt"), /seed document .*no-such-seed\.txt is missing/);
+  if (process.env.CI) assert.ok(seedsPresent, "CI runs with ../shared/seeds beside the project");
+  if (seedsPresent) {
+    assert.ok(seed("flex-insights-hipaa.txt").includes("Preserved attributes"));
+    // A seed that changed (the preserved list "may grow") must be reflected in the bundled facts.
+    assert.equal(bundledSeedFacts(), liveSeedFacts(), "test/fixtures/seed-facts.json differs from ../shared/seeds");
+  }
+  const facts = bundledSeedFacts();
+  assert.is(facts.flexInsights.root.length, 10);
+  assert.ok(facts.flexInsights.conversations.length > 90 && facts.flexInsights.customers.length === 20);
 });
 
 test("flex-insights-hipaa keeps exactly the seed's three lists inside TaskAttributes", () => {
@@ -91,7 +98,7 @@ test("the set comparison fails on a missing or an extra attribute", () => {
 
 test("cticloud-end-of-call keeps exactly the keys of the seed's end-of-call report", () => {
   const p = findPreset("cticloud-end-of-call");
-  const report = endOfCallSeed();
+  const report = seedFacts().endOfCallReport;
   sameSet(keepKeys(p).map((keys) => (assert.is(keys.length, 1), keys[0])), Object.keys(report), "cticloud-end-of-call");
   assert.equal(Object.keys(report), ["callId", "startTime", "endTime", "duration", "agentId", "queueId", "disposition", "containedPHI"]);
   assert.equal(p.spec.embeddedJson ?? [], []);
@@ -415,7 +422,7 @@ test("flex-insights-hipaa-eventstreams on a CloudEvent: exact output", async () 
 });
 
 test("cticloud-end-of-call on the seed's report with PHI added around it: exactly the seed's report", async () => {
-  const report = endOfCallSeed();
+  const report = seedFacts().endOfCallReport;
   const input = JSON.stringify({
     tenantId: "7001234",
     callId: report.callId,

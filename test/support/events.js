@@ -4,7 +4,7 @@
 // Every value standing in a place the policy drops holds a unique marker "PHI-...", listed in `markers`.
 
 import { mulberry32 } from "./random.js";
-import { flexSeedLists } from "./seeds.js";
+import { seedFacts } from "./seeds.js";
 
 export { mulberry32 };
 
@@ -13,7 +13,7 @@ const pick = (rng, a) => a[int(rng, a.length)];
 const chance = (rng, p) => rng() < p;
 
 // Flex Insights preserved attributes, straight from the seed document.
-const FLEX = flexSeedLists();
+const FLEX = seedFacts().flexInsights;
 export const FLEX_ROOT = FLEX.root;
 export const FLEX_CONVERSATIONS = FLEX.conversations;
 export const FLEX_CUSTOMERS = FLEX.customers;
