@@ -2,6 +2,7 @@
 // together, the CTICloud tenant form, defaults, version pinning, digests, and that a bad file never half-loads.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { seedFacts } from "./support/seeds.js";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -134,11 +135,7 @@ test("version pinning: name@version resolves to exactly that preset; an unknown 
 });
 
 test("CTICloud tenant form: the seed's complianceSettings example loads; tenantId is the account id", async () => {
-  const text = readFileSync(new URL("../../shared/seeds/cticloud-hipaa.txt", import.meta.url), "utf8");
-  const start = text.indexOf("{", text.indexOf("HIPAA compliance is configured through"));
-  const end = text.indexOf("}Note:", start);
-  assert.ok(start > 0 && end > start, "the seed's configuration example");
-  const tenant = JSON.parse(text.slice(start, end + 1));
+  const tenant = seedFacts().tenantSettings;
   assert.equal(tenant, { tenantId: "7001234", complianceSettings: { hipaaEnabled: true, dataRetentionDays: 0, recordingEnabled: false, transcriptionStorage: false } });
   const config = await load({
     accountKey: "tenantId",

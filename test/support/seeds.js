@@ -16,13 +16,13 @@ export const seedsPresent = existsSync(SEEDS);
 
 /** The facts bundled with the project (a copy of what the seeds say). */
 export function bundledSeedFacts() {
-  const { flexInsights, endOfCallReport } = JSON.parse(readFileSync(BUNDLED, "utf8"));
-  return { flexInsights, endOfCallReport };
+  const { flexInsights, endOfCallReport, tenantSettings } = JSON.parse(readFileSync(BUNDLED, "utf8"));
+  return { flexInsights, endOfCallReport, tenantSettings };
 }
 
 /** The facts from the seeds themselves. */
 export function liveSeedFacts() {
-  return { flexInsights: flexSeedLists(), endOfCallReport: endOfCallSeed() };
+  return { flexInsights: flexSeedLists(), endOfCallReport: endOfCallSeed(), tenantSettings: tenantSettingsSeed() };
 }
 
 /**
@@ -87,3 +87,6 @@ function jsonAfter(text, heading) {
 
 /** The end-of-call report example of cticloud-hipaa.txt. */
 export const endOfCallSeed = () => jsonAfter(seed("cticloud-hipaa.txt"), "End-of-Call Reports");
+
+/** The tenant configuration example of cticloud-hipaa.txt (tenantId and complianceSettings). */
+export const tenantSettingsSeed = () => jsonAfter(seed("cticloud-hipaa.txt"), "HIPAA compliance is configured through");
