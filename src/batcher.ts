@@ -157,6 +157,20 @@ export class LineBatcher {
     return out;
   }
 
+  /** Whether complete lines are waiting for the batch to fill up: `flush()` would hand them out. */
+  get pending(): boolean {
+    return this.lineStart > 0;
+  }
+
+  /**
+   * Hands out the complete lines held so far, without waiting for a full batch (a live stream gone
+   * quiet, or a configuration about to change). A partial line stays for the next batch.
+   */
+  flush(): LineBatch[] {
+    if (this.ended) return [];
+    return this.lineStart > 0 ? [this.take()] : [];
+  }
+
   /** End of input: returns the last batch (the final line without LF included), if any. */
   finish(): LineBatch[] {
     if (this.ended) return [];

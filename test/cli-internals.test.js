@@ -1,8 +1,7 @@
-// The CLI's building blocks, in process and on random inputs: the flushable line batcher, the JSON array
+// The CLI's building blocks, in process and on random inputs: the JSON array
 // scanner and writer, raw line extraction for --rejects, the filter slot, and the policy tree.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { InputBatcher } from "../dist/cli/input-batcher.js";
 import { ArrayFormatError, ArrayOutput, ArrayScanner } from "../dist/cli/json-array.js";
 import { rejectedLineBytes } from "../dist/cli/rejects.js";
 import { FilterSlot } from "../dist/cli/filter-slot.js";
@@ -32,67 +31,6 @@ function chunks(bytes, max, rng) {
   }
   return out;
 }
-
-test("InputBatcher: random chunks and flushes give the lines LineBatcher would, numbered globally", () => {
-  for (let seed = 1; seed <= 40; seed++) {
-    const rng = mulberry32(seed);
-    const maxEventBytes = 64;
-    const lines = [];
-    const expectedTooLarge = [];
-    const n = 1 + Math.floor(rng() * 120);
-    for (let i = 1; i <= n; i++) {
-      const r = rng();
-      let line;
-      if (r < 0.1) line = "";
-      else if (r < 0.15) line = "x".repeat(maxEventBytes + 2 + Math.floor(rng() * 300));
-      else if (r < 0.2) line = `{"i":${i}}\r`;
-      else line = `{"i":${i},"p":"${"y".repeat(Math.floor(rng() * 40))}"}`;
-      if (line.length > maxEventBytes && !(line.length === maxEventBytes + 1 && line.endsWith("\r"))) expectedTooLarge.push(i);
-      lines.push(line);
-    }
-    const finalLf = rng() < 0.5;
-    const text = lines.join("\n") + (finalLf ? "\n" : "");
-    const batcher = new InputBatcher({ maxEventBytes, batchBytes: 1 + Math.floor(rng() * 400) });
-    const batches = [];
-    for (const chunk of chunks(enc.encode(text), 1 + Math.floor(rng() * 100), rng)) {
-      batches.push(...batcher.push(chunk));
-      if (rng() < 0.3) batches.push(...batcher.flush());
-    }
-    batches.push(...batcher.finish());
-    // Lines are contiguous and complete; too-large ones stand as empty lines.
-    let next = 1;
-    for (const b of batches) {
-      assert.is(b.firstLine, next, `seed ${seed}: batches follow each other`);
-      next += b.lines;
-    }
-    const total = lines.length - (finalLf || lines[lines.length - 1] !== "" ? 0 : 1);
-    assert.is(next - 1, total, `seed ${seed}: every line once`);
-    const got = dec.decode(concat(batches.map((b) => b.bytes)));
-    // A too-large line stands as an empty line with its LF, even the last one.
-    const lastTooLarge = expectedTooLarge.includes(lines.length);
-    const expected = lines.map((l, i) => (expectedTooLarge.includes(i + 1) ? "" : l)).join("\n") + (finalLf || lastTooLarge ? "\n" : "");
-    assert.is(got, expected, `seed ${seed}: bytes`);
-    assert.equal(batches.flatMap((b) => b.tooLarge.map((r) => r.line)), expectedTooLarge, `seed ${seed}: too large`);
-  }
-});
-
-test("InputBatcher: flush() hands out complete lines at once, never a partial one", () => {
-  const batcher = new InputBatcher({ maxEventBytes: 1000 });
-  assert.equal(batcher.push(enc.encode('{"a":1}\n{"b":')), []);
-  assert.ok(batcher.pending);
-  const [first] = batcher.flush();
-  assert.is(dec.decode(first.bytes), '{"a":1}\n');
-  assert.is(first.firstLine, 1);
-  assert.not.ok(batcher.pending);
-  assert.equal(batcher.flush(), []);
-  assert.equal(batcher.push(enc.encode("2")), [], "a chunk without LF");
-  assert.not.ok(batcher.pending, "nothing complete to hand out");
-  assert.equal(batcher.push(enc.encode('}\n{"c":3}\n')), []);
-  const [second] = batcher.flush();
-  assert.is(dec.decode(second.bytes), '{"b":2}\n{"c":3}\n');
-  assert.is(second.firstLine, 2);
-  assert.equal(batcher.finish(), [], "nothing left");
-});
 
 /** Random JSON text for an element, with whitespace (LFs included) between tokens and tricky strings. */
 function randomValue(rng, depth = 0) {

@@ -12,7 +12,7 @@ import { filterLineBatch, type BatchFilter, type LineBatch } from "../batcher.js
 import type { BatchResult } from "../types.js";
 import { CliError } from "./errors.js";
 import type { FilterSlot } from "./filter-slot.js";
-import { InputBatcher } from "./input-batcher.js";
+import { LineBatcher } from "../batcher.js";
 import type { Input, OutputSink } from "./io.js";
 import { ArrayFormatError, ArrayOutput, ArrayScanner } from "./json-array.js";
 import type { Progress } from "./progress.js";
@@ -51,7 +51,7 @@ function arrayError(input: Input, error: ArrayFormatError): CliError {
 }
 
 export async function pump(o: PumpOptions): Promise<void> {
-  const batcher = new InputBatcher(o.batchBytes === undefined ? { maxEventBytes: o.maxEventBytes } : { maxEventBytes: o.maxEventBytes, batchBytes: o.batchBytes });
+  const batcher = new LineBatcher(o.batchBytes === undefined ? { maxEventBytes: o.maxEventBytes } : { maxEventBytes: o.maxEventBytes, batchBytes: o.batchBytes });
   const scanner = o.format === "json-array" ? new ArrayScanner() : undefined;
   const arrayOutput = o.format === "json-array" ? new ArrayOutput() : undefined;
   const idleMs = o.idleMs ?? DEFAULT_IDLE_MS;
