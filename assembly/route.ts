@@ -40,7 +40,7 @@ let accounts: usize = 0;
 let keys: usize = 0;
 let unknownAction: u32 = ACTION_FILTER;
 let unknownPolicy: u32 = 0;
-let slots: usize = 0; // account index + 1, 0 = empty
+let slots: usize = 0; // { account index + 1 (0 = empty), the id's hash }: probes compare the hash first
 let slotMask: u32 = 0;
 
 export function reserveRoutes(size: u32): usize {
@@ -80,14 +80,16 @@ export function loadRoutes(size: u32, policyCount: u32): i32 {
   let capacity: u32 = 16;
   while (capacity < aCount * 2) capacity <<= 1;
   if (slots != 0) heap.free(slots);
-  slots = heap.alloc(<usize>capacity * 4);
-  memory.fill(slots, 0, <usize>capacity * 4);
+  slots = heap.alloc(<usize>capacity * 8);
+  memory.fill(slots, 0, <usize>capacity * 8);
   slotMask = capacity - 1;
   for (let i: u32 = 0; i < aCount; i++) {
     const acc = a + <usize>i * ACCOUNT_BYTES;
-    let slot = hashKey(k + <usize>load<u32>(acc), load<u32>(acc, 4)) & slotMask;
-    while (load<u32>(slots + <usize>slot * 4) != 0) slot = (slot + 1) & slotMask;
-    store<u32>(slots + <usize>slot * 4, i + 1);
+    const h = hashKey(k + <usize>load<u32>(acc), load<u32>(acc, 4));
+    let slot = h & slotMask;
+    while (load<u32>(slots + <usize>slot * 8) != 0) slot = (slot + 1) & slotMask;
+    store<u32>(slots + <usize>slot * 8, i + 1);
+    store<u32>(slots + <usize>slot * 8, h, 4);
   }
   routing = true;
   return 0;
@@ -214,12 +216,15 @@ function findAccount(start: usize, end: usize): u32 {
     p = arenaTop;
     length = decodedEnd - arenaTop;
   }
-  let slot = hashKey(p, length) & slotMask;
+  const h = hashKey(p, length);
+  let slot = h & slotMask;
   while (true) {
-    const index = load<u32>(slots + <usize>slot * 4);
+    const index = load<u32>(slots + <usize>slot * 8);
     if (index == 0) return 0;
-    const acc = accounts + <usize>(index - 1) * ACCOUNT_BYTES;
-    if (<usize>load<u32>(acc, 4) == length && bytesEqual(keys + <usize>load<u32>(acc), p, length)) return index;
+    if (load<u32>(slots + <usize>slot * 8, 4) == h) {
+      const acc = accounts + <usize>(index - 1) * ACCOUNT_BYTES;
+      if (<usize>load<u32>(acc, 4) == length && bytesEqual(keys + <usize>load<u32>(acc), p, length)) return index;
+    }
     slot = (slot + 1) & slotMask;
   }
   return unreachable();
