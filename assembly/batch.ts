@@ -4,12 +4,12 @@
 // in the output), the account (index + 1, 0 if unknown or not routing) and how it went
 // (ROUTE_REJECTED / ROUTE_FILTERED / ROUTE_PASSED).
 import {
-  OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, errorCode, errorAt, clearError, fail,
+  OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, OUTPUT_OVERFLOW, errorCode, errorAt, clearError, fail,
 } from "./errors";
 import { skipWhitespace, findLineEnd, setDocEnd } from "./scan";
 import {
   input, output, outPos, setOutPos, emitByte, emitBytes, reserveOutput, reserveStatus, status,
-  resetArena, resetScratch, STATUS_BYTES,
+  resetArena, resetScratch, outputHasRoom, STATUS_BYTES,
 } from "./buffers";
 import { maxEmbeddedNesting, maxEdgeCount, policyRoot, NODE_DROP } from "./tables";
 import { beginEvent } from "./keyset";
@@ -59,6 +59,10 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
   if (<u64>(end - start) > <u64>maxEventBytes) {
     fail(TOO_LARGE, start + <usize>maxEventBytes);
     return TOO_LARGE;
+  }
+  if (!outputHasRoom(end - start + 1)) { // cannot happen (see reserveOutput); fail closed if it did
+    fail(OUTPUT_OVERFLOW, start);
+    return OUTPUT_OVERFLOW;
   }
   const mark = outPos;
   setDocEnd(end);

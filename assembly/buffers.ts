@@ -38,6 +38,15 @@ export function reserveOutput(inputLength: usize): void {
   outPos = output;
 }
 
+/**
+ * Whether `bytes` more bytes (plus the padding vector copies may write past them) fit in the
+ * output. An event never writes more than its own length and a line end, so checking that
+ * before each event makes overflow impossible rather than merely unexpected.
+ */
+export function outputHasRoom(bytes: usize): bool {
+  return outPos + bytes + PADDING <= output + outputCapacity;
+}
+
 export function setOutPos(p: usize): void {
   outPos = p;
 }

@@ -22,7 +22,7 @@ export const REJECT_CODES = [
   "TOO_LARGE",             // event longer than maxEventBytes
   "DUPLICATE_KEY",         // a key the policy selects appears twice in one object
   "INVALID_EMBEDDED_JSON", // an embeddedJson string does not hold valid JSON
-  "OUTPUT_OVERFLOW",       // internal guard: output would exceed its buffer (never expected)
+  "OUTPUT_OVERFLOW",       // internal guard: no room for the event's output (never expected; fails closed)
   "UNKNOWN_ACCOUNT",       // routing: account not configured and unknownAccount is "reject"
   "DUPLICATE_ACCOUNT_KEY", // routing: the account key appears twice
 ] as const;
