@@ -98,6 +98,24 @@ function emitMemberHead(keyAt: usize, first: bool): void {
   emitByte(0x3a);
 }
 
+/** Set by nextItem: whether the container ended instead. */
+let itemsClosed = false;
+
+/**
+ * After an item of a container: skips whitespace and a ',' (returning where the next item starts),
+ * or stops at the container's `close` byte (returning its address, itemsClosed set). 0 on error.
+ */
+// @ts-ignore: decorator
+@inline
+function nextItem(p: usize, close: u8): usize {
+  p = skipWhitespace(p);
+  const c = load<u8>(p);
+  itemsClosed = c == close;
+  if (itemsClosed) return p;
+  if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
+  return skipWhitespace(p + 1);
+}
+
 /** Walks any value at p (`depth` containers enclose it), copying it out when `emit`. */
 export function walkValue(p: usize, depth: i32, emit: bool): usize {
   const c = <u32>load<u8>(p);
@@ -138,11 +156,9 @@ function walkObject(p: usize, depth: i32, emit: bool): usize {
       p = walkValue(valueAt, depth, emit);
       if (p == 0) return 0;
       first = false;
-      p = skipWhitespace(p);
-      const c = load<u8>(p);
-      if (c == 0x7d) break;
-      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
-      p = skipWhitespace(p + 1);
+      p = nextItem(p, 0x7d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
     }
   }
   if (emit) emitByte(0x7d);
@@ -157,12 +173,10 @@ function walkArray(p: usize, depth: i32, emit: bool): usize {
     while (true) {
       p = walkValue(p, depth, emit);
       if (p == 0) return 0;
-      p = skipWhitespace(p);
-      const c = load<u8>(p);
-      if (c == 0x5d) break;
-      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
+      p = nextItem(p, 0x5d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
       if (emit) emitByte(0x2c);
-      p = skipWhitespace(p + 1);
     }
   }
   if (emit) emitByte(0x5d);
@@ -258,11 +272,9 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
         }
       }
       if (p == 0) return 0;
-      p = skipWhitespace(p);
-      const c = load<u8>(p);
-      if (c == 0x7d) break;
-      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
-      p = skipWhitespace(p + 1);
+      p = nextItem(p, 0x7d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
     }
   }
   emitByte(0x7d);
@@ -284,11 +296,9 @@ function filterArray(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usi
       if (p == 0) return 0;
       if (valueDropped) setOutPos(mark);
       else first = false;
-      p = skipWhitespace(p);
-      const c = load<u8>(p);
-      if (c == 0x5d) break;
-      if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
-      p = skipWhitespace(p + 1);
+      p = nextItem(p, 0x5d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
     }
   }
   emitByte(0x5d);
