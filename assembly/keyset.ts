@@ -1,9 +1,9 @@
-import { bytesEqual } from "./scan";
-
 // Duplicate-key detection for the objects the output will hold.
 // One open-addressing table serves every object of an event: each object gets a fresh serial
 // and its keys are stored tagged with it. Entries with a serial older than the event's first
 // one count as empty, so nothing is cleared between events.
+import { bytesEqual } from "./scan";
+
 const SLOT_BYTES: usize = 16; // { serial, hash, keyAddress, keyLength }
 
 let table: usize = 0;

@@ -3,6 +3,7 @@
  * the accountKey path, and for each account what to do with its events.
  */
 import type { CompiledPolicy } from "./policy.js";
+import { BlobWriter } from "./blob.js";
 
 const MAGIC = 0x31525348; // "HSR1"
 const ACTION_FILTER = 0;
@@ -34,21 +35,13 @@ export function encodeRoutes(config: RoutingConfig): EncodedRoutes {
     if (index < 0) throw new Error(`hipaa-sieve: internal error: policy "${id}" is not loaded`);
     return index;
   };
-  const encoder = new TextEncoder();
-  const chunks: Uint8Array[] = [];
-  let keyBytes = 0;
-  const addKey = (text: string): [number, number] => {
-    const bytes = encoder.encode(text);
-    chunks.push(bytes);
-    keyBytes += bytes.length;
-    return [keyBytes - bytes.length, bytes.length];
-  };
+  const writer = new BlobWriter();
 
-  const segments = config.accountKeyPath.flatMap((segment) => addKey(segment));
+  const segments = config.accountKeyPath.flatMap((segment) => writer.key(segment));
   const accountIds = [...config.accounts.keys()];
   const accounts = accountIds.flatMap((id) => {
     const settings = config.accounts.get(id)!;
-    const [offset, length] = addKey(id);
+    const [offset, length] = writer.key(id);
     return settings.hipaaEnabled
       ? [offset, length, ACTION_FILTER, policyIndex(settings.policy ?? config.defaultPolicy)]
       : [offset, length, ACTION_PASS, 0];
@@ -59,14 +52,6 @@ export function encodeRoutes(config: RoutingConfig): EncodedRoutes {
     pass: [ACTION_PASS, 0],
   }[config.unknownAccount];
 
-  const words = [MAGIC, segments.length / 2, accountIds.length, keyBytes, ...unknown, ...segments, ...accounts];
-  const blob = new Uint8Array(words.length * 4 + keyBytes);
-  const view = new DataView(blob.buffer);
-  words.forEach((w, i) => view.setUint32(i * 4, w, true));
-  let offset = words.length * 4;
-  for (const chunk of chunks) {
-    blob.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return { blob, policies, accountIds };
+  const words = [MAGIC, segments.length / 2, accountIds.length, writer.keyBytes, ...unknown, ...segments, ...accounts];
+  return { blob: writer.finish(words), policies, accountIds };
 }

@@ -6,31 +6,17 @@
  */
 import type { AutomatonNode } from "./automaton.js";
 import type { CompiledPolicy } from "./policy.js";
+import { BlobWriter } from "./blob.js";
 
 const MAGIC = 0x31565348; // "HSV1"
 
 export function encodeTables(policies: readonly CompiledPolicy[]): Uint8Array {
-  const encoder = new TextEncoder();
+  const blob = new BlobWriter();
   const nodes: number[] = [0, 0, 0, 0]; // node 0: drop
   const edges: number[] = [];
   const roots: number[] = [];
-  const keyOffsets = new Map<string, [number, number]>();
-  const keyChunks: Uint8Array[] = [];
-  let keyBytes = 0;
   let nesting = 0;
   const known = new Map<string, number>(); // node signature -> blob node
-
-  const keyPlace = (key: string): [number, number] => {
-    let place = keyOffsets.get(key);
-    if (!place) {
-      const bytes = encoder.encode(key);
-      place = [keyBytes, bytes.length];
-      keyOffsets.set(key, place);
-      keyChunks.push(bytes);
-      keyBytes += bytes.length;
-    }
-    return place;
-  };
 
   for (const policy of policies) {
     const own = policy.automaton.nodes;
@@ -47,7 +33,7 @@ export function encodeTables(policies: readonly CompiledPolicy[]): Uint8Array {
       if (at === undefined) {
         at = nodes.length / 4;
         nodes.push(node.flags, wildcard, edges.length / 3, children.length);
-        for (const [key, next] of children) edges.push(...keyPlace(key), next);
+        for (const [key, next] of children) edges.push(...blob.key(key), next);
         known.set(signature, at);
       }
       placed.set(i, at);
@@ -58,14 +44,5 @@ export function encodeTables(policies: readonly CompiledPolicy[]): Uint8Array {
   }
 
   // Header: magic, nodeCount, edgeCount, policyCount, keyBytes, maxEmbeddedNesting.
-  const words = [MAGIC, nodes.length / 4, edges.length / 3, roots.length, keyBytes, nesting, ...nodes, ...edges, ...roots];
-  const blob = new Uint8Array(words.length * 4 + keyBytes);
-  const view = new DataView(blob.buffer);
-  words.forEach((w, i) => view.setUint32(i * 4, w, true));
-  let offset = words.length * 4;
-  for (const chunk of keyChunks) {
-    blob.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return blob;
+  return blob.finish([MAGIC, nodes.length / 4, edges.length / 3, roots.length, blob.keyBytes, nesting, ...nodes, ...edges, ...roots]);
 }
