@@ -1,7 +1,8 @@
 // Events in, events out: the NDJSON batch loop and the single-event call.
 // Per event the host gets a status record of six u32 (STATUS_BYTES): line (1-based in the
 // batch), code, offset (bytes from the line's start), the output length so far (the event's end
-// in the output), the account (index + 1, 0 if unknown or not routing) and how it went
+// in the output), the account (index + 1; 0 if not configured or not routing; ACCOUNT_ID_MISSING when the
+// event has no account id) and how it went
 // (ROUTE_REJECTED / ROUTE_FILTERED / ROUTE_PASSED).
 import {
   OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, OUTPUT_OVERFLOW, errorCode, errorAt, clearError, fail,

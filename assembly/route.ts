@@ -100,8 +100,9 @@ export function loadRoutes(size: u32, policyCount: u32): i32 {
 export let routeAction: u32 = ACTION_FILTER;
 /** The policy, when filtering. */
 export let routePolicy: u32 = 0;
-/** The account's index + 1 in the table; 0 for an unknown account. */
+/** The account's index + 1 in the table; 0 for an id not configured; ACCOUNT_ID_MISSING for no id (absent, not a string). */
 export let routeAccount: u32 = 0;
+export const ACCOUNT_ID_MISSING: u32 = 0xffffffff;
 /** Set when a key of the accountKey path appears twice in its object: the address of the second. */
 export let duplicateAccountKeyAt: usize = 0;
 /** Set when the event could not be skimmed (it is malformed: the real walk will say how). */
@@ -123,8 +124,8 @@ export function routeEvent(p: usize): void {
   if (load<u8>(p) != 0x7b || skimObject(p, 0) == 0) {
     routeUnreadable = duplicateAccountKeyAt == 0 && !skimStopped;
   }
-  routeAccount = idStart == 0 ? 0 : findAccount(idStart, idEnd);
-  if (routeAccount == 0) {
+  routeAccount = idStart == 0 ? ACCOUNT_ID_MISSING : findAccount(idStart, idEnd);
+  if (routeAccount == 0 || routeAccount == ACCOUNT_ID_MISSING) {
     routeAction = unknownAction;
     routePolicy = unknownPolicy;
   } else {

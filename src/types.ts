@@ -50,6 +50,8 @@ export interface RouteCounts {
 
 /** Per-account counts are keyed by configured account id; other accounts are counted here. */
 export const UNKNOWN_ACCOUNT_KEY = "(unknown)";
+/** Events that hold no account id at the accountKey path (absent, or not a string) are counted here. */
+export const MISSING_ACCOUNT_KEY = "(no account id)";
 
 export interface BatchResult {
   /** Kept events, each as minified JSON followed by "\n". A copy: safe to keep. */
@@ -63,7 +65,12 @@ export interface BatchResult {
   /** Of the kept events, those copied through unchanged (accounts without HIPAA). */
   passed: number;
   rejected: Rejection[];
-  /** With account routing: counts per configured account id, and UNKNOWN_ACCOUNT_KEY for the rest. */
+  /** Kept events that came out of their policy as `{}`: nothing of them was kept (a wrong preset or accountKey?). */
+  empty: number;
+  /**
+   * With account routing: counts per configured account id; MISSING_ACCOUNT_KEY for events without an account
+   * id, UNKNOWN_ACCOUNT_KEY for the rest (ids not configured, and events rejected before their id was read).
+   */
   accounts?: Record<string, RouteCounts>;
 }
 

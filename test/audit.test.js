@@ -2,8 +2,8 @@
 // and removed included), built from configurations only, as a pure function.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { auditRecords } from "../dist/audit.js";
-import { loadAccountsConfig } from "../dist/config.js";
+import { auditRecords } from "../dist/accounts/audit.js";
+import { loadAccountsConfig } from "../dist/accounts/config.js";
 
 const AC1 = "AC00000000000000000000000000000001";
 const AC2 = "AC00000000000000000000000000000002";

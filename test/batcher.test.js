@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { LineBatcher, filterLineBatch, DEFAULT_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES } from "../dist/batcher.js";
+import { LineBatcher, filterLineBatch, DEFAULT_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES } from "../dist/stream/line-batcher.js";
 import { createFakeFilter, randomChunks, prng, concat } from "./support/fake-filter.js";
 
 const enc = new TextEncoder();

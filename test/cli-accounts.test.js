@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compilePolicy, createFilter } from "../dist/index.js";
-import { presetPolicy } from "../dist/presets.js";
+import { presetPolicy } from "../dist/policy/presets.js";
 import {
   EXAMPLES, TASKROUTER_PHI, assertNoPhi, assertUserError, assertUserErrors, cli, cliAsync, cticloudReport,
   escapeRegExp, lines, taskRouterEvent, taskRouterLines, tempDir,

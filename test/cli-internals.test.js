@@ -2,10 +2,10 @@
 // scanner and writer, raw line extraction for --rejects, the filter slot, and the policy tree.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ArrayFormatError, ArrayOutput, ArrayScanner } from "../dist/cli/json-array.js";
-import { rejectedLineBytes } from "../dist/cli/rejects.js";
-import { FilterSlot } from "../dist/cli/filter-slot.js";
-import { policyTree } from "../dist/cli/policy-tree.js";
+import { ArrayFormatError, ArrayOutput, ArrayScanner } from "../dist/cli/filter/json-array.js";
+import { rejectedLineBytes } from "../dist/cli/filter/rejects.js";
+import { FilterSlot } from "../dist/cli/filter/filter-slot.js";
+import { policyTree } from "../dist/cli/explain.js";
 import { mulberry32 } from "./support/random.js";
 
 const enc = new TextEncoder();

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createFilter } from "../dist/index.js";
-import { PRESETS, findPreset, presetPolicy } from "../dist/presets.js";
+import { PRESETS, findPreset, presetPolicy } from "../dist/policy/presets.js";
 import {
   TASKROUTER_PHI, assertNoPhi, assertUserErrors, cli, cticloudReport, eventStreamsEvent, lines, taskRouterLines, tempDir,
 } from "./support/cli-run.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAccountsFilter, createFilter, parsePolicyText } from "../dist/index.js";
-import { parseAccountsText } from "../dist/config.js";
+import { parseAccountsText } from "../dist/accounts/config.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CHILD = join(ROOT, "test", "support", "rss-child.js");

@@ -4,10 +4,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { seedFacts } from "./support/seeds.js";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { canonicalJson, ConfigError, loadAccountsConfig, parseAccountsText } from "../dist/config.js";
-import { findPreset, presetPolicy, PRESETS } from "../dist/presets.js";
+import { canonicalJson, ConfigError, loadAccountsConfig, parseAccountsText } from "../dist/accounts/config.js";
+import { findPreset, presetPolicy, PRESETS } from "../dist/policy/presets.js";
 
 const SOURCE = "conf/accounts.json";
 const AC1 = "AC00000000000000000000000000000001";
@@ -392,9 +393,12 @@ test("digest: sha256 of the canonical JSON (keys sorted at every level), indepen
   assert.is(canonicalJson([1, "a", null, true, { b: 1, a: [] }]), '[1,"a",null,true,{"a":[],"b":1}]');
 });
 
-test("config modules use no Node built-ins (they run in browsers and workerd)", () => {
-  for (const file of ["config.js", "config-json.js", "config-validate.js", "presets.js", "audit.js"]) {
-    const source = readFileSync(fileURLToPath(new URL(`../dist/${file}`, import.meta.url)), "utf8");
+test("library modules outside the CLI use no Node built-ins (they run in browsers and workerd)", () => {
+  const dist = fileURLToPath(new URL("../dist/", import.meta.url));
+  const files = readdirSync(dist, { recursive: true }).filter((f) => f.endsWith(".js") && !f.startsWith("cli"));
+  assert.ok(files.length >= 15, `library modules found: ${files.length}`);
+  for (const file of files) {
+    const source = readFileSync(join(dist, file), "utf8");
     assert.not.match(source, /from "node:|require\(|from "(fs|crypto|path|os|buffer)"|\bBuffer\b|\bprocess\./, file);
   }
 });

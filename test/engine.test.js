@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { compilePolicy, createFilter } from "../dist/index.js";
-import { encodeTables } from "../dist/tables.js";
+import { encodeTables } from "../dist/engine/policy-tables.js";
 import { expectOut, expectReject, filtersFor, bytes, text } from "./support/harness.js";
 
 // 100 literal keys under one node: bits past 63 live in the bitset's second word.

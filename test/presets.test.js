@@ -3,8 +3,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createFilter, PolicyError } from "../dist/index.js";
-import { findPreset, presetPolicy, presetVersions, PRESETS, PRESET_NAMES } from "../dist/presets.js";
-import { parsePath } from "../dist/paths.js";
+import { findPreset, presetPolicy, presetVersions, PRESETS, PRESET_NAMES } from "../dist/policy/presets.js";
+import { parsePath } from "../dist/policy/paths.js";
 import { seed, seedFacts, seedsPresent, liveSeedFacts, bundledSeedFacts } from "./support/seeds.js";
 
 const VARIANTS = ["simd", "scalar"];

@@ -214,4 +214,27 @@ for (const unknownAccount of ["filter", "reject", "pass"]) {
   });
 }
 
+test("batch counts: events without an account id apart from ids not configured, and empty outputs", async () => {
+  const config = routing({ accounts: { AC1: { hipaaEnabled: true, policy: "small" } } });
+  const lines = [
+    '{"EventType":"x","AccountSid":"AC1"}', // filtered, kept EventType
+    '{"WorkerName":"Jane","AccountSid":"AC1"}', // filtered, nothing kept: {}
+    '{"EventType":"x","AccountSid":"AC7"}', // id not configured: default policy
+    '{"EventType":"x"}', // no account id
+    '{"EventType":"x","AccountSid":42}', // an id that is not a string
+    '{"EventType":"x","AccountSid":"AC1","AccountSid":"AC1"}', // rejected: whose is it?
+  ];
+  for (const f of await filters(config)) {
+    const r = f.filterBatch(encoder.encode(lines.join("\n") + "\n"));
+    assert.is(r.kept, 5, f.variant);
+    assert.is(r.empty, 1, `${f.variant}: one event came out as {}`);
+    assert.equal(r.accounts, {
+      AC1: { events: 2, filtered: 2, passed: 0, rejected: 0 },
+      "(unknown)": { events: 2, filtered: 1, passed: 0, rejected: 1 },
+      "(no account id)": { events: 2, filtered: 2, passed: 0, rejected: 0 },
+    }, f.variant);
+    assert.is(f.filterEvent(lines[3]).account, null, "filterEvent: no id is null, like an id not configured");
+  }
+});
+
 test.run();

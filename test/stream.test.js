@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createFilterStream, FilterSession, FilterStream } from "../dist/stream.js";
+import { createFilterStream, FilterSession, FilterStream } from "../dist/stream/filter-stream.js";
 import { createFakeFilter, randomChunks, prng } from "./support/fake-filter.js";
 
 const enc = new TextEncoder();

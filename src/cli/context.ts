@@ -1,4 +1,7 @@
-/** What a command runs against: the standard streams (injectable for tests) and internal tuning. */
+/**
+ * What a command runs against: the standard streams (injectable for tests) and internal tuning; and writing
+ * text to one of them.
+ */
 import type { Readable, Writable } from "node:stream";
 
 export interface CliContext {
@@ -11,4 +14,16 @@ export interface CliContext {
 
 export function processContext(): CliContext {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+}
+
+/** Writes text to a standard stream and waits for it; a reader gone away (EPIPE) is not an error here. */
+export function print(stream: Writable, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onError = (): void => resolve();
+    stream.once("error", onError);
+    stream.write(text, () => {
+      stream.off("error", onError);
+      resolve();
+    });
+  });
 }

@@ -1,4 +1,5 @@
-/** --help texts, generated from the command and option specs. */
+/** --help texts, generated from the command and option specs; the version; small text helpers for messages. */
+import { readFileSync } from "node:fs";
 import { HELP_OPTION, VERSION_OPTION, type CommandSpec, type OptionSpec } from "./args.js";
 
 export const PROGRAM = "hipaa-sieve";
@@ -47,4 +48,36 @@ export function commandHelp(command: CommandSpec): string {
     ...(command.details !== undefined ? ["", ...command.details] : []),
     "",
   ].join("\n");
+}
+
+/** The package version, read from the package.json next to dist/ at run time. */
+export function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === "string" ? version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** `1 event`, `2 events`. */
+export function plural(n: number, one: string, many: string = one + "s"): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    if (line.length > 0 && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line.length > 0 ? `${line} ${word}` : word;
+    }
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
 }

@@ -4,11 +4,11 @@
  * an accounts file. Messages name files, fields and expectations, never event content.
  */
 import { readFile } from "node:fs/promises";
-import { parsePolicyText, PolicyError, type CompiledPolicy } from "../policy.js";
-import { createFilter, type Filter, type FilterOptions } from "../engine.js";
-import { createAccountsFilter, type AccountsFilter } from "../router.js";
-import { findPreset, presetPolicy } from "../presets.js";
-import { ConfigError, parseAccountsText, type AccountsConfig } from "../config.js";
+import { parsePolicyText, PolicyError, type CompiledPolicy } from "../policy/policy.js";
+import { createFilter, type Filter, type FilterOptions } from "../engine/engine.js";
+import { createAccountsFilter, type AccountsFilter } from "../engine/accounts-filter.js";
+import { findPreset, presetPolicy } from "../policy/presets.js";
+import { ConfigError, parseAccountsText, type AccountsConfig } from "../accounts/config.js";
 import { CliError, ProblemsError, UsageError, fileError, oneLine } from "./errors.js";
 import { PROGRAM } from "./help.js";
 

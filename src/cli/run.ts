@@ -3,15 +3,42 @@
  * a command, prints help and version, and turns every error into one line on stderr.
  */
 import type { Writable } from "node:stream";
-import { VERSION_OPTION, HELP_OPTION, flag, parseOptions } from "./args.js";
-import { COMMANDS, findCommand } from "./commands.js";
-import { processContext, type CliContext } from "./context.js";
+import { VERSION_OPTION, HELP_OPTION, flag, parseOptions, type CommandSpec, type ParsedOptions } from "./args.js";
+import { checkConfigSpec, runCheckConfig } from "./check-config.js";
+import { explainSpec, runExplain } from "./explain.js";
+import { runFilter } from "./filter/command.js";
+import { filterSpec } from "./filter/options.js";
+import { presetsSpec, runPresets } from "./presets.js";
+import { print, processContext, type CliContext } from "./context.js";
 import { BrokenPipe, CliError, EXIT_FAILURE, EXIT_OK, ProblemsError, UsageError, errorCode, oneLine } from "./errors.js";
-import { PROGRAM, commandHelp, programHelp } from "./help.js";
-import { print } from "./print.js";
-import { packageVersion } from "./version.js";
+import { PROGRAM, commandHelp, packageVersion, programHelp } from "./help.js";
 
 export type { CliContext } from "./context.js";
+
+/** The commands: spec (options, help) and handler. New commands are added here. */
+export interface Command extends CommandSpec {
+  /** Runs the command; resolves to the exit code. Throws CliError for user errors. */
+  run(values: ParsedOptions, positionals: string[], context: CliContext): Promise<number>;
+  /** Does the command take positional arguments? */
+  positionals?: boolean;
+}
+
+export const COMMANDS: Command[] = [
+  {
+    ...filterSpec,
+    async run(values, _positionals, context) {
+      await runFilter(values, context);
+      return 0;
+    },
+  },
+  { ...checkConfigSpec, run: runCheckConfig, positionals: true },
+  { ...presetsSpec, run: runPresets },
+  { ...explainSpec, run: runExplain },
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
 
 async function dispatch(argv: string[], context: CliContext): Promise<number> {
   // Program options come before the command: `hipaa-sieve --version`, `hipaa-sieve --help filter`.

@@ -6,8 +6,8 @@
  * the batch. Lines the batcher itself rejected as too large are not in memory (that is how memory stays
  * bounded) and are left out.
  */
-import type { LineBatch } from "../batcher.js";
-import type { Rejection } from "../types.js";
+import type { LineBatch } from "../../stream/line-batcher.js";
+import type { Rejection } from "../../types.js";
 
 const LF = 0x0a;
 

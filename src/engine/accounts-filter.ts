@@ -3,7 +3,7 @@
  * policy, straight through, or rejected), decided inside WASM in the same batch call.
  */
 import { Engine, engineFacade, type FilterBase, type FilterOptions } from "./engine.js";
-import { encodeRoutes, type RoutingConfig } from "./routes.js";
+import { encodeRoutes, type RoutingConfig } from "./account-routes.js";
 
 /** filterEvent results also name the account; filterBatch results count per account. */
 export interface AccountsFilter<Config extends RoutingConfig = RoutingConfig> extends FilterBase {

@@ -4,14 +4,14 @@
  * lengths only. Views of WASM memory are made after each call and never kept: a call may grow
  * memory, which detaches every earlier view.
  */
-import { encodeTables } from "./tables.js";
-import type { EncodedRoutes } from "./routes.js";
-import type { CompiledPolicy } from "./policy.js";
+import { encodeTables } from "./policy-tables.js";
+import type { EncodedRoutes } from "./account-routes.js";
+import type { CompiledPolicy } from "../policy/policy.js";
 import { shippedModule, simdSupported } from "./wasm-source.js";
 import {
-  DEFAULT_LIMITS, REJECT_CODES, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
+  DEFAULT_LIMITS, MISSING_ACCOUNT_KEY, REJECT_CODES, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
   type EventResult, type RejectCode, type Rejection, type RouteCounts, type WasmVariant,
-} from "./types.js";
+} from "../types.js";
 
 export interface FilterOptions extends EngineLimits {
   /** Which build to use; "auto" (default) takes SIMD where the runtime supports it. */
@@ -63,6 +63,12 @@ interface EngineExports {
 // One status record per event (assembly/batch.ts): six u32.
 const STATUS_WORDS = 6;
 const ROUTE_PASSED = 2;
+const ROUTE_FILTERED = 1;
+/** The status record's account when the event holds no account id (assembly/route.ts). */
+const ACCOUNT_ID_MISSING = 0xffffffff;
+
+/** `{}` and its line end: an event of which nothing was kept. */
+const EMPTY_OUTPUT_BYTES = 3;
 
 const LIMIT_RANGES = { maxDepth: [1, 1024], maxEventBytes: [2, 256 * 1024 * 1024] } as const;
 /** Largest batch accepted in one call; the streaming API cuts input far smaller. */
@@ -138,7 +144,13 @@ export class Engine {
 
   /** The configured account id of an engine account number (index + 1), or null when unknown. */
   private accountId(number: number): string | null {
-    return number === 0 || !this.accountIds ? null : this.accountIds[number - 1];
+    return number === 0 || number === ACCOUNT_ID_MISSING || !this.accountIds ? null : this.accountIds[number - 1];
+  }
+
+  /** The per-account counting key of an engine account number. */
+  private accountKey(number: number): string {
+    if (number === ACCOUNT_ID_MISSING) return MISSING_ACCOUNT_KEY;
+    return this.accountId(number) ?? UNKNOWN_ACCOUNT_KEY;
   }
 
   private loadPolicies(policies: readonly CompiledPolicy[]): void {
@@ -203,13 +215,17 @@ export class Engine {
     const status = new Uint32Array(this.exports.memory.buffer, this.exports.statusAddress() >>> 0, events * STATUS_WORDS);
     const rejected: Rejection[] = [];
     let passed = 0;
+    let empty = 0;
+    let previousEnd = 0;
     const perAccount: Record<string, RouteCounts> | undefined = this.accountIds ? {} : undefined;
     for (let i = 0; i < status.length; i += STATUS_WORDS) {
       const code = status[i + 1];
       if (code !== 0) rejected.push({ line: status[i], code: codeName(code), offset: status[i + 2] });
       else if (status[i + 5] === ROUTE_PASSED) passed++;
+      else if (status[i + 5] === ROUTE_FILTERED && status[i + 3] - previousEnd === EMPTY_OUTPUT_BYTES) empty++;
+      previousEnd = status[i + 3];
       if (perAccount) {
-        const id = this.accountId(status[i + 4]) ?? UNKNOWN_ACCOUNT_KEY;
+        const id = this.accountKey(status[i + 4]);
         const counts = (perAccount[id] ??= { events: 0, filtered: 0, passed: 0, rejected: 0 });
         counts.events++;
         if (code !== 0) counts.rejected++;
@@ -223,6 +239,7 @@ export class Engine {
       events,
       kept: events - rejected.length,
       passed,
+      empty,
       rejected,
     };
     if (perAccount) result.accounts = perAccount;

@@ -2,8 +2,8 @@
  * Lays an accounts configuration out as the routes blob the WASM reads (format: assembly/route.ts):
  * the accountKey path, and for each account what to do with its events.
  */
-import type { CompiledPolicy } from "./policy.js";
-import { BlobWriter } from "./blob.js";
+import type { CompiledPolicy } from "../policy/policy.js";
+import { BlobWriter } from "./blob-writer.js";
 
 const MAGIC = 0x31525348; // "HSR1"
 const ACTION_FILTER = 0;

@@ -16,10 +16,10 @@ import {
   type FilteredBatch,
   type LineBatch,
   type LineBatcherOptions,
-} from "./batcher.js";
-import type { RejectCode, Rejection } from "./types.js";
+} from "./line-batcher.js";
+import type { RejectCode, Rejection } from "../types.js";
 
-export type { BatchFilter, FilteredBatch } from "./batcher.js";
+export type { BatchFilter, FilteredBatch } from "./line-batcher.js";
 
 /**
  * The filter to use: a filter, or a function returning the filter to use for the next batch (called

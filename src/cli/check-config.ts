@@ -1,11 +1,10 @@
 /** `hipaa-sieve check-config FILE`: validate an accounts file, as `filter --accounts` would load it. */
-import type { AccountsConfig } from "../config.js";
+import type { AccountsConfig } from "../accounts/config.js";
 import { HELP_OPTION, type CommandSpec, type ParsedOptions } from "./args.js";
-import type { CliContext } from "./context.js";
+import { print, type CliContext } from "./context.js";
 import { UsageError } from "./errors.js";
 import { accountsFilter, loadAccountsFile } from "./load.js";
-import { print } from "./print.js";
-import { plural } from "./text.js";
+import { plural } from "./help.js";
 
 export const checkConfigSpec: CommandSpec = {
   name: "check-config",

@@ -4,9 +4,9 @@
  * policies are mostly presets and variants of them, and a small working set keeps the key
  * lookups of a batch that mixes many accounts in cache. Node 0 ("drop") is shared by all.
  */
-import type { AutomatonNode } from "./automaton.js";
-import type { CompiledPolicy } from "./policy.js";
-import { BlobWriter } from "./blob.js";
+import type { AutomatonNode } from "../policy/automaton.js";
+import type { CompiledPolicy } from "../policy/policy.js";
+import { BlobWriter } from "./blob-writer.js";
 
 const MAGIC = 0x31565348; // "HSV1"
 

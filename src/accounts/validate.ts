@@ -11,10 +11,10 @@
  *
  * No Node built-ins.
  */
-import { compilePolicy, PolicyError, type CompiledPolicy } from "./policy.js";
-import { parsePath, PathSyntaxError } from "./paths.js";
-import { findPreset, presetPolicy, presetVersions, PRESET_NAMES } from "./presets.js";
-import type { PathPart } from "./config-json.js";
+import { compilePolicy, PolicyError, type CompiledPolicy } from "../policy/policy.js";
+import { parsePath, PathSyntaxError } from "../policy/paths.js";
+import { findPreset, presetPolicy, presetVersions, PRESET_NAMES } from "../policy/presets.js";
+import type { PathPart } from "../policy/strict-json.js";
 
 export type UnknownAccountAction = "filter" | "reject" | "pass";
 export const UNKNOWN_ACCOUNT_ACTIONS: readonly UnknownAccountAction[] = Object.freeze(["filter", "reject", "pass"]);

@@ -3,7 +3,7 @@
  * record per load and per change of an account's hipaaEnabled or policy (from `auditRecords`), and an
  * "error" record when a changed file could not be used. Configuration only, never event content.
  */
-import type { AuditRecord } from "../audit.js";
+import type { AuditRecord } from "../../accounts/audit.js";
 import type { OutputSink } from "./io.js";
 
 /** A changed accounts file that was refused; the configuration in use stays `digest`. */

@@ -16,12 +16,12 @@
  * The rules themselves are in config-validate.ts, the text checks (syntax position, repeated keys) in
  * config-json.ts. No Node built-ins: the digest uses Web Crypto.
  */
-import type { CompiledPolicy } from "./policy.js";
-import { checkJsonText } from "./config-json.js";
-import { Problems, validateAccounts, type AccountSettings, type ConfigProblem, type UnknownAccountAction } from "./config-validate.js";
+import type { CompiledPolicy } from "../policy/policy.js";
+import { checkJsonText } from "../policy/strict-json.js";
+import { Problems, validateAccounts, type AccountSettings, type ConfigProblem, type UnknownAccountAction } from "./validate.js";
 
-export type { AccountSettings, ConfigProblem, UnknownAccountAction } from "./config-validate.js";
-export { DEFAULT_POLICY, DEFAULT_UNKNOWN_ACCOUNT, UNKNOWN_ACCOUNT_ACTIONS, formatConfigPath } from "./config-validate.js";
+export type { AccountSettings, ConfigProblem, UnknownAccountAction } from "./validate.js";
+export { DEFAULT_POLICY, DEFAULT_UNKNOWN_ACCOUNT, UNKNOWN_ACCOUNT_ACTIONS, formatConfigPath } from "./validate.js";
 
 export interface AccountsConfig {
   /** Where the configuration came from (a file name), for messages and the audit log. */

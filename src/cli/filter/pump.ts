@@ -8,17 +8,16 @@
  * - hands out the complete lines received so far when the input has been quiet for a moment, so that a
  *   live stream is not held back until a whole batch has arrived.
  */
-import { filterLineBatch, type BatchFilter, type LineBatch } from "../batcher.js";
-import type { BatchResult } from "../types.js";
-import { CliError } from "./errors.js";
+import { filterLineBatch, type BatchFilter, type LineBatch } from "../../stream/line-batcher.js";
+import type { BatchResult } from "../../types.js";
+import { CliError } from "../errors.js";
 import type { FilterSlot } from "./filter-slot.js";
-import { LineBatcher } from "../batcher.js";
+import { LineBatcher } from "../../stream/line-batcher.js";
 import type { Input, OutputSink } from "./io.js";
 import { ArrayFormatError, ArrayOutput, ArrayScanner } from "./json-array.js";
 import type { Progress } from "./progress.js";
 import { rejectedLineBytes } from "./rejects.js";
-import { addBatch, type RunStats } from "./stats.js";
-import { rejectionLine } from "./summary.js";
+import { addBatch, rejectionLine, type RunStats } from "./stats.js";
 
 export type InputFormat = "ndjson" | "json-array";
 

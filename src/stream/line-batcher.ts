@@ -12,7 +12,7 @@
  *
  * No Node built-ins here: only `Uint8Array`. It runs in browsers and workerd too.
  */
-import { DEFAULT_LIMITS, type BatchResult, type EngineLimits, type Rejection } from "./types.js";
+import { DEFAULT_LIMITS, type BatchResult, type EngineLimits, type Rejection } from "../types.js";
 
 const LF = 0x0a;
 const CR = 0x0d;

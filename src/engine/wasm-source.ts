@@ -2,7 +2,7 @@
  * Where the engine's WebAssembly comes from. Node reads the .wasm files shipped beside dist/;
  * browsers fetch them; workerd and bundlers pass a compiled WebAssembly.Module themselves.
  */
-import type { WasmVariant } from "./types.js";
+import type { WasmVariant } from "../types.js";
 
 // The smallest module that uses a SIMD instruction (i32.const 0; i8x16.splat): it validates
 // only where WebAssembly SIMD is switched on.
@@ -30,7 +30,7 @@ export function shippedModule(variant: WasmVariant): Promise<WebAssembly.Module>
 }
 
 async function readShipped(variant: WasmVariant): Promise<BufferSource> {
-  const url = new URL(`../build/${variant}.wasm`, import.meta.url);
+  const url = new URL(`../../build/${variant}.wasm`, import.meta.url);
   if (url.protocol === "file:") {
     const { readFile } = await import("node:fs/promises");
     return readFile(url);

@@ -6,7 +6,7 @@ import { fstatSync, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { BrokenPipe, CliError, UsageError, errorCode, fileError, fsReason } from "./errors.js";
+import { BrokenPipe, CliError, UsageError, errorCode, fileError, fsReason } from "../errors.js";
 
 /** Read size for input files. */
 const READ_CHUNK_BYTES = 1 << 20;

@@ -1,9 +1,8 @@
 /** `hipaa-sieve presets`: the built-in policies, with their versions. */
-import { PRESETS, findPreset } from "../presets.js";
+import { PRESETS, findPreset } from "../policy/presets.js";
 import { HELP_OPTION, type CommandSpec, type ParsedOptions } from "./args.js";
-import type { CliContext } from "./context.js";
-import { print } from "./print.js";
-import { wrap } from "./text.js";
+import { print, type CliContext } from "./context.js";
+import { wrap } from "./help.js";
 
 export const presetsSpec: CommandSpec = {
   name: "presets",

@@ -4,24 +4,22 @@
  * the input through, then write the summary. Options: filter-spec.ts; the loop: pump.ts.
  */
 import { stat } from "node:fs/promises";
-import { auditRecords } from "../audit.js";
-import type { BatchFilter } from "../batcher.js";
-import type { AccountsConfig } from "../config.js";
-import type { ParsedOptions } from "./args.js";
-import { AuditLog } from "./audit.js";
-import type { CliContext } from "./context.js";
-import { filterArgs, type FilterArgs } from "./filter-args.js";
+import { auditRecords } from "../../accounts/audit.js";
+import type { BatchFilter } from "../../stream/line-batcher.js";
+import type { AccountsConfig } from "../../accounts/config.js";
+import type { ParsedOptions } from "../args.js";
+import { AuditLog } from "./audit-log.js";
+import type { CliContext } from "../context.js";
+import { filterArgs, type FilterArgs } from "./options.js";
 import { FilterSlot } from "./filter-slot.js";
-import { PROGRAM } from "./help.js";
+import { PROGRAM } from "../help.js";
 import { OutputSink, isStdio, openInput, type FileIdentity, type Input, type OpenOptions } from "./io.js";
-import { accountsFilter, loadAccountsFile, loadPolicyFile, loadPreset, policyFilter } from "./load.js";
+import { accountsFilter, loadAccountsFile, loadPolicyFile, loadPreset, policyFilter } from "../load.js";
 import { Progress } from "./progress.js";
 import { pump } from "./pump.js";
 import { Reloader, type LiveAccounts } from "./reloader.js";
-import { newRunStats, type RunStats } from "./stats.js";
-import { formatSummary, statsDocument, type RunConfiguration } from "./summary.js";
+import { formatSummary, newRunStats, statsDocument, type RunConfiguration, type RunStats } from "./stats.js";
 
-export { filterSpec } from "./filter-spec.js";
 
 /** What the run filters with. */
 interface Loaded {

@@ -15,8 +15,8 @@
  * a change of defaultPolicy shows on every HIPAA account that uses it.
  */
 import type { AccountsConfig } from "./config.js";
-import type { AccountSettings } from "./config-validate.js";
-import type { CompiledPolicy } from "./policy.js";
+import type { AccountSettings } from "./validate.js";
+import type { CompiledPolicy } from "../policy/policy.js";
 
 export interface AuditRecord {
   /** ISO 8601 time of the load. */

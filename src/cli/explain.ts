@@ -1,13 +1,12 @@
-/** `hipaa-sieve explain (--preset NAME | --policy FILE)`: what a policy keeps, as a tree. */
-import type { CompiledPolicy } from "../policy.js";
-import { findPreset } from "../presets.js";
+/** `hipaa-sieve explain (--preset NAME | --policy FILE)`: what a policy keeps, drawn as a tree of its paths. */
+import type { CompiledPolicy, PolicySpec } from "../policy/policy.js";
+import { findPreset } from "../policy/presets.js";
 import { HELP_OPTION, stringOption, type CommandSpec, type ParsedOptions } from "./args.js";
-import type { CliContext } from "./context.js";
+import { print, type CliContext } from "./context.js";
 import { UsageError } from "./errors.js";
 import { loadPolicyFile, loadPreset } from "./load.js";
-import { policyTree } from "./policy-tree.js";
-import { print } from "./print.js";
-import { wrap } from "./text.js";
+import { formatPath, parsePath, type Segment } from "../policy/paths.js";
+import { wrap } from "./help.js";
 
 export const explainSpec: CommandSpec = {
   name: "explain",
@@ -54,4 +53,59 @@ export async function runExplain(values: ParsedOptions, _positionals: string[], 
   if (spec.description !== undefined) head.push(...wrap(spec.description, 100));
   await print(context.stdout, [...head, "", ...policyTree(spec), ""].join("\n"));
   return 0;
+}
+
+interface Node {
+  children: Map<string, Node>;
+  segment: Segment | undefined;
+  kept: boolean;
+  embedded: boolean;
+}
+
+function node(segment: Segment | undefined): Node {
+  return { children: new Map(), segment, kept: false, embedded: false };
+}
+
+function key(s: Segment): string {
+  return s.any ? "*" : `=${s.key}`;
+}
+
+function insert(root: Node, path: string): Node {
+  let n = root;
+  for (const s of parsePath(path)) {
+    const k = key(s);
+    let child = n.children.get(k);
+    if (child === undefined) {
+      child = node(s);
+      n.children.set(k, child);
+    }
+    n = child;
+  }
+  return n;
+}
+
+function label(n: Node): string {
+  const name = formatPath([n.segment as Segment]);
+  if (n.kept && n.embedded) return `${name}  (kept whole; embedded JSON string kept as it is)`;
+  if (n.kept) return `${name}  (kept whole)`;
+  if (n.embedded) return `${name}  (embedded JSON string: decoded, filtered, re-encoded)`;
+  return `${name}  (only the keys below)`;
+}
+
+/** The tree lines, one per path segment, children in the order the policy first names them. */
+export function policyTree(spec: Readonly<PolicySpec>): string[] {
+  const root = node(undefined);
+  for (const path of spec.keep) insert(root, path).kept = true;
+  for (const path of spec.embeddedJson ?? []) insert(root, path).embedded = true;
+  const lines: string[] = [];
+  const walk = (n: Node, indent: string, top: boolean): void => {
+    const children = [...n.children.values()];
+    children.forEach((child, i) => {
+      const last = i === children.length - 1;
+      lines.push(top ? label(child) : `${indent}${last ? "└── " : "├── "}${label(child)}`);
+      walk(child, top ? "" : indent + (last ? "    " : "│   "), false);
+    });
+  };
+  walk(root, "", true);
+  return lines;
 }

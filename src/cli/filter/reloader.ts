@@ -5,15 +5,15 @@
  * Reloads run one at a time; a change noticed during a reload triggers one more.
  */
 import { readFile } from "node:fs/promises";
-import { auditRecords } from "../audit.js";
-import type { AccountsConfig } from "../config.js";
-import type { FilterOptions } from "../engine.js";
-import type { AccountsFilter } from "../router.js";
-import type { AuditLog } from "./audit.js";
-import { ProblemsError, fileError, oneLine } from "./errors.js";
+import { auditRecords } from "../../accounts/audit.js";
+import type { AccountsConfig } from "../../accounts/config.js";
+import type { FilterOptions } from "../../engine/engine.js";
+import type { AccountsFilter } from "../../engine/accounts-filter.js";
+import type { AuditLog } from "./audit-log.js";
+import { ProblemsError, fileError, oneLine } from "../errors.js";
 import type { FilterSlot } from "./filter-slot.js";
-import { accountsFilter, parseAccounts } from "./load.js";
-import { watchForChanges, type FileWatch, type WatchOptions } from "./watch.js";
+import { accountsFilter, parseAccounts } from "../load.js";
+import { watchForChanges, type FileWatch, type WatchOptions } from "./file-watch.js";
 
 export interface LiveAccounts {
   config: AccountsConfig;
