@@ -49,9 +49,9 @@ function routingInput() {
   }
   // Non-HIPAA events come out byte for byte, whitespace and escapes included.
   add('{ "AccountSid" : "ACPLAIN",  "EventType":"task.created", "Note":"caf\\u00e9 \\"x\\"" }', "ACPLAIN", "pass");
-  // An account id that is not a string, or no account id at all: unknown.
-  add('{"AccountSid":42,"EventType":"task.created","WorkerName":"Alice Nguyen"}', "(unknown)", "unknown");
-  add('{"EventType":"task.created","WorkerName":"Alice Nguyen"}', "(unknown)", "unknown");
+  // An account id that is not a string, or no account id at all: unknown, counted apart from ids not configured.
+  add('{"AccountSid":42,"EventType":"task.created","WorkerName":"Alice Nguyen"}', "(no account id)", "unknown");
+  add('{"EventType":"task.created","WorkerName":"Alice Nguyen"}', "(no account id)", "unknown");
   // Malformed events are rejected whatever the account.
   add('{"AccountSid":"ACPLAIN","EventType":"task.created","x":[1,2}', "?", "malformed");
   // The account key twice: rejected, even when both say the same.
@@ -133,7 +133,8 @@ test("summary and --stats-json: kept, passed through, rejected by code, per conf
     "hipaa-sieve: account ACPINNED: 9 events, 9 filtered, 0 passed through, 0 rejected",
     // The malformed event names its account before the error; the one with the account key twice has none.
     "hipaa-sieve: account ACPLAIN: 11 events, 0 filtered, 10 passed through, 1 rejected",
-    "hipaa-sieve: account (unknown): 12 events, 0 filtered, 0 passed through, 12 rejected",
+    "hipaa-sieve: account (unknown): 10 events, 0 filtered, 0 passed through, 10 rejected",
+    "hipaa-sieve: account (no account id): 2 events, 0 filtered, 0 passed through, 2 rejected",
   ]);
   // No account id from the events shows up, only configured ones.
   assert.not.ok(r.stderr.includes("ACSTRANGER"));
@@ -152,7 +153,8 @@ test("summary and --stats-json: kept, passed through, rejected by code, per conf
       ACMINIMAL: { events: 9, filtered: 9, passed: 0, rejected: 0 },
       ACPINNED: { events: 9, filtered: 9, passed: 0, rejected: 0 },
       ACPLAIN: { events: 11, filtered: 0, passed: 10, rejected: 1 },
-      "(unknown)": { events: 12, filtered: 0, passed: 0, rejected: 12 },
+      "(unknown)": { events: 10, filtered: 0, passed: 0, rejected: 10 },
+      "(no account id)": { events: 2, filtered: 0, passed: 0, rejected: 2 },
     },
     lines: 59,
     bytesIn: Buffer.byteLength(input),

@@ -4,7 +4,7 @@
  * account id; every other account (its id is event content) is counted under "(unknown)".
  */
 import type { FilteredBatch } from "../../stream/line-batcher.js";
-import { UNKNOWN_ACCOUNT_KEY, type BatchResult, type RejectCode, type RouteCounts } from "../../types.js";
+import { MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchResult, type RejectCode, type RouteCounts } from "../../types.js";
 import { plural } from "../help.js";
 
 export interface RunStats {
@@ -75,14 +75,11 @@ export function addBatch(stats: RunStats, batch: FilteredBatch, raw: BatchResult
   }
 }
 
-/** Accounts in report order: by id, "(unknown)" last. */
+/** Accounts in report order: by id, then "(unknown)", then "(no account id)". */
 export function accountEntries(stats: RunStats): [string, RouteCounts][] {
   const entries = Object.entries(stats.accounts ?? {}).filter(([, c]) => c.events > 0);
-  return entries.sort(([a], [b]) => {
-    if (a === UNKNOWN_ACCOUNT_KEY) return 1;
-    if (b === UNKNOWN_ACCOUNT_KEY) return -1;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  const rank = (id: string): number => (id === UNKNOWN_ACCOUNT_KEY ? 1 : id === MISSING_ACCOUNT_KEY ? 2 : 0);
+  return entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export function sortedCodes(stats: RunStats): [string, number][] {
