@@ -71,6 +71,8 @@ test("ArrayScanner: random arrays in random chunks give one line per element, va
 test("ArrayScanner: errors carry the byte offset in the whole input, across chunks", () => {
   const cases = [
     ["[1,2,,3]", 5], ['[{"a":"]"}] ,', 12], ["x", 0], ["\ufeffx", 3], ["[1 ,\n ]", 6],
+    // A byte order mark before an element (a BOM is three bytes: split across chunks of 1 and 2 too).
+    ["\ufeff[\ufeff1]", 4], ["[1, \ufeff2]", 4], ['[{"a":1},\n\ufeff{"a":2}]', 10],
   ];
   for (const [text, offset] of cases) {
     for (const size of [1, 2, 100]) {
