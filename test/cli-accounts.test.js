@@ -126,7 +126,7 @@ test("summary and --stats-json: kept, passed through, rejected by code, per conf
   const r = cli(["filter", "--accounts", config, "--stats-json", stats], { input });
   assert.is(r.status, 0, r.stderr);
   assert.equal(lines(r.stderr), [
-    "hipaa-sieve: 59 events in, 46 kept (27 filtered, 19 passed through), 13 rejected (DUPLICATE_ACCOUNT_KEY 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 11)",
+    "hipaa-sieve: 59 events in, 46 kept (27 filtered, 19 passed through), 13 rejected (DUPLICATE_ACCOUNT_KEY 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 11); 2 without an account id, 10 of unknown accounts (not configured, or not read)",
     "hipaa-sieve: account ACDEFAULT: 9 events, 0 filtered, 9 passed through, 0 rejected",
     "hipaa-sieve: account ACHIPAA: 9 events, 9 filtered, 0 passed through, 0 rejected",
     "hipaa-sieve: account ACMINIMAL: 9 events, 9 filtered, 0 passed through, 0 rejected",
@@ -145,8 +145,11 @@ test("summary and --stats-json: kept, passed through, rejected by code, per conf
     kept: 46,
     filtered: 27,
     passed: 19,
+    empty: 0,
     rejected: 13,
     rejectedByCode: { DUPLICATE_ACCOUNT_KEY: 1, UNEXPECTED_BYTE: 1, UNKNOWN_ACCOUNT: 11 },
+    missingAccountId: 2,
+    unconfiguredAccount: 10,
     accounts: {
       ACDEFAULT: { events: 9, filtered: 0, passed: 9, rejected: 0 },
       ACHIPAA: { events: 9, filtered: 9, passed: 0, rejected: 0 },
@@ -170,8 +173,8 @@ test("--stats-json with --policy and --preset: no per-account counts", () => {
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stderr, "hipaa-sieve: 10 events in, 9 kept, 1 rejected (UNEXPECTED_END 1)\n");
   const doc = JSON.parse(readFileSync(stats, "utf8"));
-  assert.equal(Object.keys(doc), ["events", "kept", "filtered", "passed", "rejected", "rejectedByCode", "lines", "bytesIn", "bytesOut", "format", "configuration"]);
-  assert.equal([doc.events, doc.kept, doc.filtered, doc.passed, doc.rejected], [10, 9, 9, 0, 1]);
+  assert.equal(Object.keys(doc), ["events", "kept", "filtered", "passed", "empty", "rejected", "rejectedByCode", "lines", "bytesIn", "bytesOut", "format", "configuration"]);
+  assert.equal([doc.events, doc.kept, doc.filtered, doc.passed, doc.empty, doc.rejected], [10, 9, 9, 0, 0, 1]);
   assert.equal(doc.configuration, { kind: "policy", file: "examples/policy.json", name: "flex-insights-hipaa-example" });
   const preset = cli(["filter", "--preset", "cticloud-end-of-call", "--stats-json", stats], { input: cticloudReport("1") + "\n" });
   assert.is(preset.status, 0, preset.stderr);
@@ -193,7 +196,7 @@ test("CTICloud tenant form: tenants' complianceSettings.hipaaEnabled, pinned pre
   assert.is(JSON.parse(out[0]).callId, "call_1");
   assert.is(out[2], reports[2], "a tenant without HIPAA passes through unchanged");
   assert.equal(lines(r.stderr), [
-    "hipaa-sieve: 4 events in, 4 kept (3 filtered, 1 passed through), 0 rejected",
+    "hipaa-sieve: 4 events in, 4 kept (3 filtered, 1 passed through), 0 rejected; 1 of unknown accounts (not configured, or not read)",
     "hipaa-sieve: account 7001234: 1 event, 1 filtered, 0 passed through, 0 rejected",
     "hipaa-sieve: account 7002345: 1 event, 1 filtered, 0 passed through, 0 rejected",
     "hipaa-sieve: account 7005678: 1 event, 0 filtered, 1 passed through, 0 rejected",

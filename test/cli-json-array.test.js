@@ -95,7 +95,7 @@ test("--errors gives element positions; --rejects one element per line; strings 
   );
   assert.match(
     r.stderr,
-    /^hipaa-sieve: 10 events in, 3 kept \(1 filtered, 2 passed through\), 7 rejected \(CONTROL_CHARACTER 1, NOT_AN_OBJECT 3, TRAILING_BYTES 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 1\)\n/,
+    /^hipaa-sieve: 10 events in, 3 kept \(1 filtered, 2 passed through\), 7 rejected \(CONTROL_CHARACTER 1, NOT_AN_OBJECT 3, TRAILING_BYTES 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 1\); 4 of unknown accounts \(not configured, or not read\)\n/,
   );
 });
 

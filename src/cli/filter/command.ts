@@ -19,6 +19,7 @@ import { Progress } from "./progress.js";
 import { pump } from "./pump.js";
 import { Reloader, type LiveAccounts } from "./reloader.js";
 import { formatSummary, newRunStats, statsDocument, type RunConfiguration, type RunStats } from "./stats.js";
+import { misconfigurationWarnings } from "./warnings.js";
 
 
 /** What the run filters with. */
@@ -155,7 +156,8 @@ export async function runFilter(values: ParsedOptions, context: CliContext): Pro
       await out.statsJson.write(JSON.stringify(statsDocument(stats, args.format, loaded.configuration), null, 2) + "\n");
     }
     for (const sink of out.all) await sink.close();
-    context.stderr.write(formatSummary(stats).map((line) => `${PROGRAM}: ${line}\n`).join(""));
+    const lines = [...formatSummary(stats), ...misconfigurationWarnings(stats, loaded.configuration, slot.current.config?.accountKey)];
+    context.stderr.write(lines.map((line) => `${PROGRAM}: ${line}\n`).join(""));
     return stats;
   } finally {
     await reloader?.stop().catch(() => {});
