@@ -279,6 +279,15 @@ test("--audit: a load record and one change record per account setting, appended
 // ---------------------------------------------------------------------------------------------
 // check-config and configuration errors
 
+test('--audit -: the audit records on standard output when --output is a file', () => {
+  const out = T.file("audit-dash.out");
+  const r = cli(["filter", "--accounts", accountsFile("audit-dash.json"), "--output", out, "--audit", "-"], { input: taskRouterEvent("ACPLAIN", 0) + "\n" });
+  assert.is(r.status, 0, r.stderr);
+  const records = lines(r.stdout).map((l) => JSON.parse(l));
+  assert.equal(records.map((x) => x.event), ["load", ...Array(records.length - 1).fill("change")]);
+  assert.is(readFileSync(out, "utf8"), taskRouterEvent("ACPLAIN", 0) + "\n");
+});
+
 test("check-config: one OK line for a valid file", () => {
   const r = cli(["check-config", "examples/accounts.json"]);
   assert.is(r.status, 0, r.stderr);
@@ -363,9 +372,9 @@ test("bad command lines for --accounts and check-config exit 2 with one line", a
     [["filter", "--policy", "examples/policy.json", "--watch"], 2, /option --watch needs --accounts FILE/],
     [["filter", "--preset", "flex-insights-hipaa", "--audit", T.file("a.log")], 2, /option --audit needs --accounts FILE/],
     [["filter", "--accounts", "-"], 2, /option --accounts needs a file name, not "-"/],
-    [["filter", "--accounts", good, "--audit", "-"], 2, /option --audit needs a file name, not "-"/],
-    [["filter", "--accounts", good, "--rejects", "-"], 2, /option --rejects needs a file name, not "-"/],
-    [["filter", "--accounts", good, "--stats-json", "-"], 2, /option --stats-json needs a file name, not "-"/],
+    [["filter", "--accounts", good, "--audit", "-"], 2, /options --output and --audit would both write to standard output/],
+    [["filter", "--accounts", good, "--rejects", "-"], 2, /options --output and --rejects would both write to standard output/],
+    [["filter", "--accounts", good, "--stats-json", "-"], 2, /options --output and --stats-json would both write to standard output/],
     [["filter", "--accounts", good, "--rejects", T.file("x"), "--errors", T.file("x")], 2, /options --errors and --rejects name the same file/],
     [["filter", "--accounts", good, "--audit", good], 2, /audit file .* is the same file as the accounts file/],
     [["filter", "--accounts", good, "--format", "csv"], 2, /option --format must be one of ndjson, json-array, got "csv"/],

@@ -169,6 +169,23 @@ test("reads stdin by default and with --input -", () => {
   }
 });
 
+test('"-" for --errors, --rejects or --stats-json is standard output when --output is a file', () => {
+  const expected = cli(["filter", "--policy", POLICY, "--input", EVENTS]).stdout;
+  const truncated = readFileSync(EVENTS, "utf8").split("\n")[8]; // the example's one rejected event
+  for (const [option, check] of [
+    ["--errors", (stdout) => assert.match(stdout, /^\{"line":9,"code":"UNEXPECTED_END","offset":\d+\}\n$/)],
+    ["--rejects", (stdout) => assert.is(stdout, `${truncated}\n`, "the raw rejected line")],
+    ["--stats-json", (stdout) => assert.equal([JSON.parse(stdout).events, JSON.parse(stdout).rejected], [10, 1])],
+  ]) {
+    const out = tmp(`dash${option}.ndjson`);
+    const r = cli(["filter", "--policy", POLICY, "--input", EVENTS, "--output", out, option, "-"]);
+    assert.is(r.status, 0, r.stderr);
+    check(r.stdout);
+    assert.is(readFileSync(out, "utf8"), expected, `${option} -: the kept events in the --output file`);
+    assert.is(r.stderr, "hipaa-sieve: 10 events in, 9 kept, 1 rejected (UNEXPECTED_END 1)\n");
+  }
+});
+
 test("empty input: no output, zero counts", () => {
   const r = cli(["filter", "--policy", POLICY], { input: "" });
   assert.is(r.status, 0);
@@ -312,7 +329,10 @@ test("bad command lines exit 2 with one line", async () => {
     [["filter", ...p, "--max-event-bytes", "16MiB"], /option --max-event-bytes must be a positive integer, got "16MiB"/],
     [["filter", ...p, "--max-event-bytes", "1"], /option --max-event-bytes must be an integer from \d+ to \d+/],
     [["filter", ...p, "--max-depth", "100000"], /option --max-depth must be an integer from \d+ to \d+/],
-    [["filter", ...p, "--errors", "-"], /option --errors needs a file name/],
+    [["filter", ...p, "--errors", "-"], /options --output and --errors would both write to standard output \(give --output FILE, or a file name to --errors\)/],
+    [["filter", ...p, "--output", "-", "--stats-json", "-"], /options --output and --stats-json would both write to standard output/],
+    [["filter", ...p, "--output", tmp("o"), "--errors", "-", "--rejects", "-"],
+      /options --errors and --rejects would both write to standard output \(give a file name to one of them\)/],
     [["filter", ...p, "--output", tmp("same"), "--errors", tmp("same")], /options --output and --errors name the same file/],
   ];
   await assertUserErrors(cases, 2);

@@ -76,7 +76,8 @@ interface Outputs {
 
 /**
  * Open the outputs. None may be the input, the configuration file, or another output (checked by file
- * identity, before the file is truncated). On failure the ones already opened are in `opened`.
+ * identity, before the file is truncated). "-" is standard output (options.ts lets one output at most
+ * have it). On failure the ones already opened are in `opened`.
  */
 async function openOutputs(args: FilterArgs, input: Input, context: CliContext, opened: OutputSink[]): Promise<Outputs> {
   const avoid: { label: string; identity: FileIdentity | undefined }[] = [input];
@@ -84,18 +85,12 @@ async function openOutputs(args: FilterArgs, input: Input, context: CliContext, 
     avoid.push({ label: `${args.source.kind} file`, identity: await fileIdentity(args.source.file) });
   }
   const open = async (path: string, what: string, options: OpenOptions = {}): Promise<OutputSink> => {
-    const sink = await OutputSink.file(path, what, avoid, options);
+    const sink = isStdio(path) ? OutputSink.stdout(context.stdout) : await OutputSink.file(path, what, avoid, options);
     opened.push(sink);
     avoid.push({ label: sink.label, identity: await sink.identity() });
     return sink;
   };
-  let output: OutputSink;
-  if (isStdio(args.output)) {
-    output = OutputSink.stdout(context.stdout);
-    opened.push(output);
-  } else {
-    output = await open(args.output as string, "output file");
-  }
+  const output = await open(args.output ?? "-", "output file");
   const errors = args.errors !== undefined ? await open(args.errors, "errors file") : undefined;
   // Raw event bytes, possibly PHI: readable by the owner only.
   const rejects = args.rejects !== undefined ? await open(args.rejects, "rejects file", { mode: 0o600 }) : undefined;

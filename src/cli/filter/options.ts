@@ -113,6 +113,21 @@ export interface FilterArgs {
 
 const FILE_OPTIONS = ["output", "errors", "rejects", "audit", "stats-json"] as const;
 
+/**
+ * "-" means standard output for one output at most: --output by default (with no --output too), or one
+ * of the others when --output names a file. Two outputs on one stream would interleave into neither.
+ */
+function checkStandardOutput(values: ParsedOptions): void {
+  const toStdout = FILE_OPTIONS.filter((name) => name !== "output" && stringOption(values, name) === "-");
+  const first = toStdout[0];
+  if (first === undefined) return;
+  const second = toStdout[1] ?? (isStdio(stringOption(values, "output")) ? "output" : undefined);
+  if (second === undefined) return;
+  const hint = second === "output" ? `give --output FILE, or a file name to --${first}` : "give a file name to one of them";
+  const [a, b] = second === "output" ? ["output", first] : [first, second];
+  throw new UsageError(`options --${a} and --${b} would both write to standard output (${hint})`, "filter");
+}
+
 export function filterArgs(values: ParsedOptions): FilterArgs {
   const given = (["accounts", "policy", "preset"] as const).filter((name) => stringOption(values, name) !== undefined);
   if (given.length === 0) throw new UsageError("one of --accounts FILE, --policy FILE or --preset NAME is required", "filter");
@@ -136,11 +151,7 @@ export function filterArgs(values: ParsedOptions): FilterArgs {
   }
   if (source.kind === "policy" && isStdio(source.file)) throw new UsageError('option --policy needs a file name, not "-"', "filter");
 
-  for (const name of FILE_OPTIONS) {
-    if (name !== "output" && stringOption(values, name) === "-") {
-      throw new UsageError(`option --${name} needs a file name, not "-"`, "filter");
-    }
-  }
+  checkStandardOutput(values);
   const named = FILE_OPTIONS.map((name) => [name, stringOption(values, name)] as const).filter(
     (entry): entry is readonly [(typeof FILE_OPTIONS)[number], string] => entry[1] !== undefined && entry[1] !== "-",
   );
