@@ -141,6 +141,7 @@ test("summary and --stats-json: kept, passed through, rejected by code, per conf
   const doc = JSON.parse(readFileSync(stats, "utf8"));
   const check = /(sha256:[0-9a-f]{64})/.exec(cli(["check-config", config]).stdout)[1];
   assert.equal(doc, {
+    complete: true,
     events: 59,
     kept: 46,
     filtered: 27,
@@ -173,8 +174,8 @@ test("--stats-json with --policy and --preset: no per-account counts", () => {
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stderr, "hipaa-sieve: 10 events in, 9 kept, 1 rejected (UNEXPECTED_END 1)\n");
   const doc = JSON.parse(readFileSync(stats, "utf8"));
-  assert.equal(Object.keys(doc), ["events", "kept", "filtered", "passed", "empty", "rejected", "rejectedByCode", "lines", "bytesIn", "bytesOut", "format", "configuration"]);
-  assert.equal([doc.events, doc.kept, doc.filtered, doc.passed, doc.empty, doc.rejected], [10, 9, 9, 0, 0, 1]);
+  assert.equal(Object.keys(doc), ["complete", "events", "kept", "filtered", "passed", "empty", "rejected", "rejectedByCode", "lines", "bytesIn", "bytesOut", "format", "configuration"]);
+  assert.equal([doc.complete, doc.events, doc.kept, doc.filtered, doc.passed, doc.empty, doc.rejected], [true, 10, 9, 9, 0, 0, 1]);
   assert.equal(doc.configuration, { kind: "policy", file: "examples/policy.json", name: "flex-insights-hipaa-example" });
   const preset = cli(["filter", "--preset", "cticloud-end-of-call", "--stats-json", stats], { input: cticloudReport("1") + "\n" });
   assert.is(preset.status, 0, preset.stderr);

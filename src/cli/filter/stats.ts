@@ -91,6 +91,9 @@ export function sortedCodes(stats: RunStats): [string, number][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Why a run stopped before the end of its input: a signal, or standard output closed by its reader. */
+export type StopReason = "SIGINT" | "SIGTERM" | "EPIPE";
+
 /** Events without an account id at the accountKey path (absent, or not a string). */
 export function missingAccountIds(stats: RunStats): number {
   return stats.accounts?.[MISSING_ACCOUNT_KEY]?.events ?? 0;
@@ -113,6 +116,12 @@ function notes(stats: RunStats): string {
   const unknown = unconfiguredAccounts(stats);
   if (unknown > 0) notes.push(`${unknown} of unknown accounts (not configured, or not read)`);
   return notes.length > 0 ? `; ${notes.join(", ")}` : "";
+}
+
+/** The summary line of a run stopped early: the counts above cover only part of the input. */
+export function stopLine(stop: StopReason): string {
+  const why = stop === "EPIPE" ? "stopped: standard output was closed by its reader" : `interrupted by ${stop}`;
+  return `${why} before the end of the input; the counts cover the events read until then`;
 }
 
 /**
@@ -144,9 +153,14 @@ export type RunConfiguration =
   | { kind: "preset"; preset: string }
   | { kind: "accounts"; file: string; digest: string; reloads: number };
 
-/** The --stats-json document. */
-export function statsDocument(stats: RunStats, format: string, configuration: RunConfiguration): unknown {
-  const doc: Record<string, unknown> = {
+/**
+ * The --stats-json document. `complete` is false when the run stopped before the end of its input, and
+ * `stoppedBy` then says why (a signal name, or "EPIPE").
+ */
+export function statsDocument(stats: RunStats, format: string, configuration: RunConfiguration, stop?: StopReason): unknown {
+  const doc: Record<string, unknown> = { complete: stop === undefined };
+  if (stop !== undefined) doc["stoppedBy"] = stop;
+  Object.assign(doc, {
     events: stats.events,
     kept: stats.kept,
     filtered: stats.filtered,
@@ -154,7 +168,7 @@ export function statsDocument(stats: RunStats, format: string, configuration: Ru
     empty: stats.empty,
     rejected: stats.rejected,
     rejectedByCode: Object.fromEntries(sortedCodes(stats)),
-  };
+  });
   if (stats.accounts !== undefined) {
     doc["missingAccountId"] = missingAccountIds(stats);
     doc["unconfiguredAccount"] = unconfiguredAccounts(stats);
