@@ -97,6 +97,26 @@ test("every command has --help; the program help lists them all", () => {
   assert.match(filterHelp.replace(/\s+/g, " "), /--rejects holds the raw bytes of the rejected events .* MAY CONTAIN PHI/);
 });
 
+test('filter --help says what "-" means for each option, and every exit status', () => {
+  const help = cli(["filter", "--help"]).stdout;
+  const option = (name) => help.split("\n").find((l) => l.startsWith(`      --${name} `)) ?? "";
+  assert.match(option("input"), /"-" or none: standard input$/);
+  assert.match(option("output"), /"-" or none: standard output$/);
+  for (const name of ["errors", "rejects", "stats-json", "audit"]) assert.match(option(name), /"-": standard output if --output is a file$/, name);
+  for (const name of ["accounts", "policy"]) assert.match(option(name), /"-" is refused/, name);
+  const text = help.replace(/\s+/g, " ");
+  assert.ok(text.includes("two outputs never share standard output"), text);
+  for (const status of [
+    "0 when the input was filtered, even if events were rejected",
+    "1 when a file cannot be read or written, the policy, preset or accounts file is invalid",
+    "2 for bad arguments, an unknown --preset name included",
+    "128+N when stopped by signal N (130 for SIGINT, 143 for SIGTERM)",
+    "141 (128+SIGPIPE, as a shell reports it) when standard output was closed by its reader",
+  ]) {
+    assert.ok(text.includes(status), status);
+  }
+});
+
 test("--help wins over missing options", () => {
   const r = cli(["filter", "--input", "nope.ndjson", "--help"]);
   assert.is(r.status, 0);
