@@ -164,6 +164,12 @@ test("--stats-json is written whole or not at all: replaced by a complete run, l
   const refused = spawnSync(process.execPath, [CLI, "filter", "--preset", "flex-insights-hipaa", "--input", T.file("nope"), "--stats-json", missing]);
   assert.is(refused.status, 1);
   assert.not.ok(existsSync(missing));
+  // An output opened after it fails (--audit in no directory): the temporary file goes too.
+  const accounts = T.write("accounts.json", { accountKey: "AccountSid", accounts: { AC1: { hipaaEnabled: true } } });
+  const late = spawnSync(process.execPath, [CLI, "filter", "--accounts", accounts, "--stats-json", missing, "--audit", T.file("no/dir/audit")], { input: BLOCK });
+  assert.is(late.status, 1, late.stderr.toString());
+  assert.match(late.stderr.toString(), /^hipaa-sieve: cannot write audit file .*: no such file or directory\n$/);
+  assert.not.ok(existsSync(missing));
   assert.equal(tempFilesIn(T.dir), [], "no temporary file left behind");
 });
 

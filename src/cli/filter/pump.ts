@@ -99,7 +99,7 @@ export async function pump(o: PumpOptions): Promise<boolean> {
     }
   };
 
-  // Wake-ups: the next chunk, a quiet input, a filter waiting to be swapped in.
+  // Wake-ups: the next chunk, a quiet input, a filter waiting to be swapped in, an interruption.
   let wake: ((why: Wake) => void) | undefined;
   o.slot.onRequest = () => wake?.(SWAP);
   if (o.interrupt !== undefined) o.interrupt.onStop = () => wake?.(STOP);
@@ -192,7 +192,7 @@ export async function pump(o: PumpOptions): Promise<boolean> {
     o.slot.close();
     o.progress.clear();
     if (result === undefined && failure === undefined) {
-      // Stop the reader quietly (an error ended the loop while a read was pending).
+      // Stop the reader quietly (an error or an interruption ended the loop while a read was pending).
       void chunks.return(undefined).catch(() => {});
     }
   }
