@@ -259,6 +259,14 @@ test("filterLineBatch maps rejections to global lines and merges too-large ones 
   for (const r of results) assert.ok(r.firstLine >= 1);
 });
 
+test("filterLineBatch passes on how many kept events came out empty", () => {
+  const b = new LineBatcher({ batchBytes: 1 << 20 });
+  const [batch] = [...b.push(enc.encode('{}\n{"a":1}\n{}\nbad\n{}')), ...b.finish()];
+  const filtered = filterLineBatch(createFakeFilter(), batch);
+  assert.is(filtered.kept, 4);
+  assert.is(filtered.empty, 3);
+});
+
 test("filterLineBatch refuses an engine that counts lines differently", () => {
   const batch = { bytes: enc.encode('{"a":1}\n'), firstLine: 10, lines: 1, tooLarge: [] };
   const liar = { filterBatch: () => ({ output: new Uint8Array(0), lines: 2, events: 1, kept: 0, rejected: [] }) };

@@ -126,7 +126,7 @@ test("summary and --stats-json: kept, passed through, rejected by code, per conf
   const r = cli(["filter", "--accounts", config, "--stats-json", stats], { input });
   assert.is(r.status, 0, r.stderr);
   assert.equal(lines(r.stderr), [
-    "hipaa-sieve: 59 events in, 46 kept (27 filtered, 19 passed through), 13 rejected (DUPLICATE_ACCOUNT_KEY 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 11)",
+    "hipaa-sieve: 59 events in, 46 kept (27 filtered, 19 passed through), 13 rejected (DUPLICATE_ACCOUNT_KEY 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 11); 2 without an account id, 10 of unknown accounts (not configured, or not read)",
     "hipaa-sieve: account ACDEFAULT: 9 events, 0 filtered, 9 passed through, 0 rejected",
     "hipaa-sieve: account ACHIPAA: 9 events, 9 filtered, 0 passed through, 0 rejected",
     "hipaa-sieve: account ACMINIMAL: 9 events, 9 filtered, 0 passed through, 0 rejected",
@@ -141,12 +141,16 @@ test("summary and --stats-json: kept, passed through, rejected by code, per conf
   const doc = JSON.parse(readFileSync(stats, "utf8"));
   const check = /(sha256:[0-9a-f]{64})/.exec(cli(["check-config", config]).stdout)[1];
   assert.equal(doc, {
+    complete: true,
     events: 59,
     kept: 46,
     filtered: 27,
     passed: 19,
+    empty: 0,
     rejected: 13,
     rejectedByCode: { DUPLICATE_ACCOUNT_KEY: 1, UNEXPECTED_BYTE: 1, UNKNOWN_ACCOUNT: 11 },
+    missingAccountId: 2,
+    unconfiguredAccount: 10,
     accounts: {
       ACDEFAULT: { events: 9, filtered: 0, passed: 9, rejected: 0 },
       ACHIPAA: { events: 9, filtered: 9, passed: 0, rejected: 0 },
@@ -170,8 +174,8 @@ test("--stats-json with --policy and --preset: no per-account counts", () => {
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stderr, "hipaa-sieve: 10 events in, 9 kept, 1 rejected (UNEXPECTED_END 1)\n");
   const doc = JSON.parse(readFileSync(stats, "utf8"));
-  assert.equal(Object.keys(doc), ["events", "kept", "filtered", "passed", "rejected", "rejectedByCode", "lines", "bytesIn", "bytesOut", "format", "configuration"]);
-  assert.equal([doc.events, doc.kept, doc.filtered, doc.passed, doc.rejected], [10, 9, 9, 0, 1]);
+  assert.equal(Object.keys(doc), ["complete", "events", "kept", "filtered", "passed", "empty", "rejected", "rejectedByCode", "lines", "bytesIn", "bytesOut", "format", "configuration"]);
+  assert.equal([doc.complete, doc.events, doc.kept, doc.filtered, doc.passed, doc.empty, doc.rejected], [true, 10, 9, 9, 0, 0, 1]);
   assert.equal(doc.configuration, { kind: "policy", file: "examples/policy.json", name: "flex-insights-hipaa-example" });
   const preset = cli(["filter", "--preset", "cticloud-end-of-call", "--stats-json", stats], { input: cticloudReport("1") + "\n" });
   assert.is(preset.status, 0, preset.stderr);
@@ -193,7 +197,7 @@ test("CTICloud tenant form: tenants' complianceSettings.hipaaEnabled, pinned pre
   assert.is(JSON.parse(out[0]).callId, "call_1");
   assert.is(out[2], reports[2], "a tenant without HIPAA passes through unchanged");
   assert.equal(lines(r.stderr), [
-    "hipaa-sieve: 4 events in, 4 kept (3 filtered, 1 passed through), 0 rejected",
+    "hipaa-sieve: 4 events in, 4 kept (3 filtered, 1 passed through), 0 rejected; 1 of unknown accounts (not configured, or not read)",
     "hipaa-sieve: account 7001234: 1 event, 1 filtered, 0 passed through, 0 rejected",
     "hipaa-sieve: account 7002345: 1 event, 1 filtered, 0 passed through, 0 rejected",
     "hipaa-sieve: account 7005678: 1 event, 0 filtered, 1 passed through, 0 rejected",
@@ -275,6 +279,15 @@ test("--audit: a load record and one change record per account setting, appended
 
 // ---------------------------------------------------------------------------------------------
 // check-config and configuration errors
+
+test('--audit -: the audit records on standard output when --output is a file', () => {
+  const out = T.file("audit-dash.out");
+  const r = cli(["filter", "--accounts", accountsFile("audit-dash.json"), "--output", out, "--audit", "-"], { input: taskRouterEvent("ACPLAIN", 0) + "\n" });
+  assert.is(r.status, 0, r.stderr);
+  const records = lines(r.stdout).map((l) => JSON.parse(l));
+  assert.equal(records.map((x) => x.event), ["load", ...Array(records.length - 1).fill("change")]);
+  assert.is(readFileSync(out, "utf8"), taskRouterEvent("ACPLAIN", 0) + "\n");
+});
 
 test("check-config: one OK line for a valid file", () => {
   const r = cli(["check-config", "examples/accounts.json"]);
@@ -360,9 +373,9 @@ test("bad command lines for --accounts and check-config exit 2 with one line", a
     [["filter", "--policy", "examples/policy.json", "--watch"], 2, /option --watch needs --accounts FILE/],
     [["filter", "--preset", "flex-insights-hipaa", "--audit", T.file("a.log")], 2, /option --audit needs --accounts FILE/],
     [["filter", "--accounts", "-"], 2, /option --accounts needs a file name, not "-"/],
-    [["filter", "--accounts", good, "--audit", "-"], 2, /option --audit needs a file name, not "-"/],
-    [["filter", "--accounts", good, "--rejects", "-"], 2, /option --rejects needs a file name, not "-"/],
-    [["filter", "--accounts", good, "--stats-json", "-"], 2, /option --stats-json needs a file name, not "-"/],
+    [["filter", "--accounts", good, "--audit", "-"], 2, /options --output and --audit would both write to standard output/],
+    [["filter", "--accounts", good, "--rejects", "-"], 2, /options --output and --rejects would both write to standard output/],
+    [["filter", "--accounts", good, "--stats-json", "-"], 2, /options --output and --stats-json would both write to standard output/],
     [["filter", "--accounts", good, "--rejects", T.file("x"), "--errors", T.file("x")], 2, /options --errors and --rejects name the same file/],
     [["filter", "--accounts", good, "--audit", good], 2, /audit file .* is the same file as the accounts file/],
     [["filter", "--accounts", good, "--format", "csv"], 2, /option --format must be one of ndjson, json-array, got "csv"/],

@@ -1,10 +1,11 @@
 // The CLI's building blocks, in process and on random inputs: the JSON array
-// scanner and writer, raw line extraction for --rejects, the filter slot, and the policy tree.
+// scanner and writer, raw line extraction for --rejects, the filter slot, signal handling, and the policy tree.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ArrayFormatError, ArrayOutput, ArrayScanner } from "../dist/cli/filter/json-array.js";
 import { rejectedLineBytes } from "../dist/cli/filter/rejects.js";
 import { FilterSlot } from "../dist/cli/filter/filter-slot.js";
+import { Interrupt, signalExitCode } from "../dist/cli/filter/interrupt.js";
 import { policyTree } from "../dist/cli/explain.js";
 import { mulberry32 } from "./support/random.js";
 
@@ -71,6 +72,8 @@ test("ArrayScanner: random arrays in random chunks give one line per element, va
 test("ArrayScanner: errors carry the byte offset in the whole input, across chunks", () => {
   const cases = [
     ["[1,2,,3]", 5], ['[{"a":"]"}] ,', 12], ["x", 0], ["\ufeffx", 3], ["[1 ,\n ]", 6],
+    // A byte order mark before an element (a BOM is three bytes: split across chunks of 1 and 2 too).
+    ["\ufeff[\ufeff1]", 4], ["[1, \ufeff2]", 4], ['[{"a":1},\n\ufeff{"a":2}]', 10],
   ];
   for (const [text, offset] of cases) {
     for (const size of [1, 2, 100]) {
@@ -142,6 +145,49 @@ test("FilterSlot: a waiting replacement is applied once, or dropped when the run
   assert.is(await dropped, false);
   assert.is(slot.current, "new");
   assert.is(await slot.request("late"), false);
+});
+
+/** A stand-in for the process's signals: `send` delivers one to the listeners; `raised` records re-raised ones. */
+function fakeSignals() {
+  const listeners = new Map();
+  const raised = [];
+  return {
+    raised,
+    on: (signal, listener) => listeners.set(signal, [...(listeners.get(signal) ?? []), listener]),
+    off: (signal, listener) => listeners.set(signal, (listeners.get(signal) ?? []).filter((l) => l !== listener)),
+    raise: (signal) => raised.push(signal),
+    send: (signal) => [...(listeners.get(signal) ?? [])].forEach((l) => l()),
+    count: () => [...listeners.values()].reduce((n, l) => n + l.length, 0),
+  };
+}
+
+test("Interrupt: the first signal stops the run, a second one is raised again with the handlers gone", () => {
+  const signals = fakeSignals();
+  const interrupt = new Interrupt(signals);
+  let stops = 0;
+  interrupt.onStop = () => stops++;
+  assert.is(signals.count(), 2, "SIGINT and SIGTERM handled");
+  signals.send("SIGTERM");
+  assert.is(interrupt.signal, "SIGTERM");
+  assert.is(stops, 1);
+  assert.equal(signals.raised, [], "the first signal is handled, not raised");
+  signals.send("SIGINT");
+  assert.is(interrupt.signal, "SIGTERM", "the first signal is the one reported");
+  assert.equal(signals.raised, ["SIGINT"], "a second signal ends the process: raised again");
+  assert.is(signals.count(), 0, "with the default effect back");
+  assert.is(stops, 1);
+});
+
+test("Interrupt: dispose() gives signals their default effect back; exit codes are 128 + the signal number", () => {
+  const signals = fakeSignals();
+  const interrupt = new Interrupt(signals);
+  interrupt.dispose();
+  assert.is(signals.count(), 0);
+  signals.send("SIGINT");
+  assert.is(interrupt.signal, undefined);
+  assert.is(signalExitCode("SIGINT"), 130);
+  assert.is(signalExitCode("SIGTERM"), 143);
+  assert.is(new Interrupt(undefined).signal, undefined, "no source: nothing handled");
 });
 
 test("policyTree: nested paths, wildcards, bracketed keys, embedded documents", () => {

@@ -95,7 +95,7 @@ test("--errors gives element positions; --rejects one element per line; strings 
   );
   assert.match(
     r.stderr,
-    /^hipaa-sieve: 10 events in, 3 kept \(1 filtered, 2 passed through\), 7 rejected \(CONTROL_CHARACTER 1, NOT_AN_OBJECT 3, TRAILING_BYTES 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 1\)\n/,
+    /^hipaa-sieve: 10 events in, 3 kept \(1 filtered, 2 passed through\), 7 rejected \(CONTROL_CHARACTER 1, NOT_AN_OBJECT 3, TRAILING_BYTES 1, UNEXPECTED_BYTE 1, UNKNOWN_ACCOUNT 1\); 4 of unknown accounts \(not configured, or not read\)\n/,
   );
 });
 
@@ -150,12 +150,27 @@ test("input that is not a JSON array: one line, exit 1", async () => {
     ['[{"callId":"x"}', /the input ended before the closing "\]" of the array$/],
     ['[{"callId":"x]', /the input ended before the closing "\]"/],
     ["\ufeff\ufeff[]", /expected a JSON array \("\["\) at byte 3$/],
+    // A BOM is allowed only at the very start of the input: JSON.parse refuses one before an element.
+    ['[\ufeff{"callId":"x"}]', /byte order mark before event 1 \(one is allowed only at the very start of the input\) at byte 1$/],
+    ['[{"callId":"x"}, \ufeff{"callId":"y"}]', /byte order mark before event 2 .* at byte 17$/],
   ];
   await assertUserErrors(cases.map(([input, pattern]) => [[...a, "--input", T.write(`not-array-${cases.findIndex((c) => c[0] === input)}.json`, input)], 1, pattern]));
   // Through stdin, the message names standard input.
   const r = await cliAsync(a, { input: "[1,,2]" });
   assert.is(r.status, 1);
   assert.match(r.stderr, not);
+});
+
+test("a byte order mark inside or after an element is part of it: the element is rejected, the others kept", () => {
+  const errors = T.file("bom.errors");
+  const body = '[{"callId":"a"}\ufeff, {"callId":"b","x":"\ufeff"}, {\ufeff"callId":"c"}]';
+  const r = cli(["filter", "--preset", "cticloud-end-of-call", "--format", "json-array", "--errors", errors], { input: body });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, '[{"callId":"b"}]\n');
+  assert.equal(lines(readFileSync(errors, "utf8")).map((l) => JSON.parse(l)), [
+    { line: 1, code: "TRAILING_BYTES", offset: 14 },
+    { line: 3, code: "UNEXPECTED_BYTE", offset: 1 },
+  ]);
 });
 
 test("an array broken after many events: the output array is left unclosed (not valid JSON), exit 1", async () => {

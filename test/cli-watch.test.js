@@ -115,7 +115,7 @@ test("--watch: a changed accounts file applies from the moment it is loaded; no 
   const err = lines(run.stderr);
   assert.match(err[0], new RegExp(`^hipaa-sieve: loaded the changed accounts file ".*swap\\.json" \\(${loads[1].digest}\\): 4 account settings changed$`));
   assert.equal(err.slice(1), [
-    "hipaa-sieve: 600 events in, 500 kept (300 filtered, 200 passed through), 100 rejected (UNKNOWN_ACCOUNT 100)",
+    "hipaa-sieve: 600 events in, 500 kept (300 filtered, 200 passed through), 100 rejected (UNKNOWN_ACCOUNT 100); 100 of unknown accounts (not configured, or not read)",
     "hipaa-sieve: account ACNEW: 100 events, 0 filtered, 100 passed through, 0 rejected",
     "hipaa-sieve: account ACOTHER: 200 events, 200 filtered, 0 passed through, 0 rejected",
     "hipaa-sieve: account ACSWITCH: 200 events, 100 filtered, 100 passed through, 0 rejected",

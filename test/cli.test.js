@@ -97,6 +97,26 @@ test("every command has --help; the program help lists them all", () => {
   assert.match(filterHelp.replace(/\s+/g, " "), /--rejects holds the raw bytes of the rejected events .* MAY CONTAIN PHI/);
 });
 
+test('filter --help says what "-" means for each option, and every exit status', () => {
+  const help = cli(["filter", "--help"]).stdout;
+  const option = (name) => help.split("\n").find((l) => l.startsWith(`      --${name} `)) ?? "";
+  assert.match(option("input"), /"-" or none: standard input$/);
+  assert.match(option("output"), /"-" or none: standard output$/);
+  for (const name of ["errors", "rejects", "stats-json", "audit"]) assert.match(option(name), /"-": standard output if --output is a file$/, name);
+  for (const name of ["accounts", "policy"]) assert.match(option(name), /"-" is refused/, name);
+  const text = help.replace(/\s+/g, " ");
+  assert.ok(text.includes("two outputs never share standard output"), text);
+  for (const status of [
+    "0 when the input was filtered, even if events were rejected",
+    "1 when a file cannot be read or written, the policy, preset or accounts file is invalid",
+    "2 for bad arguments, an unknown --preset name included",
+    "128+N when stopped by signal N (130 for SIGINT, 143 for SIGTERM)",
+    "141 (128+SIGPIPE, as a shell reports it) when standard output was closed by its reader",
+  ]) {
+    assert.ok(text.includes(status), status);
+  }
+});
+
 test("--help wins over missing options", () => {
   const r = cli(["filter", "--input", "nope.ndjson", "--help"]);
   assert.is(r.status, 0);
@@ -165,6 +185,23 @@ test("reads stdin by default and with --input -", () => {
     const r = cli(["filter", "--policy", POLICY, ...args], { input });
     assert.is(r.status, 0, r.stderr);
     assert.is(r.stdout, expected);
+    assert.is(r.stderr, "hipaa-sieve: 10 events in, 9 kept, 1 rejected (UNEXPECTED_END 1)\n");
+  }
+});
+
+test('"-" for --errors, --rejects or --stats-json is standard output when --output is a file', () => {
+  const expected = cli(["filter", "--policy", POLICY, "--input", EVENTS]).stdout;
+  const truncated = readFileSync(EVENTS, "utf8").split("\n")[8]; // the example's one rejected event
+  for (const [option, check] of [
+    ["--errors", (stdout) => assert.match(stdout, /^\{"line":9,"code":"UNEXPECTED_END","offset":\d+\}\n$/)],
+    ["--rejects", (stdout) => assert.is(stdout, `${truncated}\n`, "the raw rejected line")],
+    ["--stats-json", (stdout) => assert.equal([JSON.parse(stdout).events, JSON.parse(stdout).rejected], [10, 1])],
+  ]) {
+    const out = tmp(`dash${option}.ndjson`);
+    const r = cli(["filter", "--policy", POLICY, "--input", EVENTS, "--output", out, option, "-"]);
+    assert.is(r.status, 0, r.stderr);
+    check(r.stdout);
+    assert.is(readFileSync(out, "utf8"), expected, `${option} -: the kept events in the --output file`);
     assert.is(r.stderr, "hipaa-sieve: 10 events in, 9 kept, 1 rejected (UNEXPECTED_END 1)\n");
   }
 });
@@ -312,7 +349,10 @@ test("bad command lines exit 2 with one line", async () => {
     [["filter", ...p, "--max-event-bytes", "16MiB"], /option --max-event-bytes must be a positive integer, got "16MiB"/],
     [["filter", ...p, "--max-event-bytes", "1"], /option --max-event-bytes must be an integer from \d+ to \d+/],
     [["filter", ...p, "--max-depth", "100000"], /option --max-depth must be an integer from \d+ to \d+/],
-    [["filter", ...p, "--errors", "-"], /option --errors needs a file name/],
+    [["filter", ...p, "--errors", "-"], /options --output and --errors would both write to standard output \(give --output FILE, or a file name to --errors\)/],
+    [["filter", ...p, "--output", "-", "--stats-json", "-"], /options --output and --stats-json would both write to standard output/],
+    [["filter", ...p, "--output", tmp("o"), "--errors", "-", "--rejects", "-"],
+      /options --errors and --rejects would both write to standard output \(give a file name to one of them\)/],
     [["filter", ...p, "--output", tmp("same"), "--errors", tmp("same")], /options --output and --errors name the same file/],
   ];
   await assertUserErrors(cases, 2);

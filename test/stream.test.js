@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createFilterStream, FilterSession, FilterStream } from "../dist/stream/filter-stream.js";
+import { compilePolicy, createFilter } from "../dist/index.js";
 import { createFakeFilter, randomChunks, prng } from "./support/fake-filter.js";
 
 const enc = new TextEncoder();
@@ -70,6 +71,7 @@ test("filters an NDJSON byte stream; rejections get global line numbers", async 
     lines: 400,
     events: 400 - blank,
     kept: expected.length,
+    empty: 0,
     rejected: bad.length,
     rejectedByCode: { UNEXPECTED_BYTE: bad.length },
   });
@@ -110,6 +112,7 @@ test("empty input gives empty output and zero counters", async () => {
     lines: 0,
     events: 0,
     kept: 0,
+    empty: 0,
     rejected: 0,
     rejectedByCode: {},
   });
@@ -187,6 +190,22 @@ test("FilterSession: push/finish give filtered batches and counters", () => {
   ]);
   assert.is(session.stats.events, 4);
   assert.is(session.stats.kept, 2);
+});
+
+test("stats.empty counts the kept events of which the policy kept nothing ({}), across batches", async () => {
+  const filter = await createFilter(compilePolicy({ keep: ["EventType"] }, "event-type-only"));
+  const lines = [];
+  for (let i = 0; i < 300; i++) {
+    if (i % 3 === 0) lines.push(`{"EventType":"e${i}","WorkerName":"Jane"}`);
+    else if (i % 3 === 1) lines.push(`{"eventType":"misspelled ${i}","WorkerName":"Jane"}`); // nothing kept: {}
+    else lines.push(`{"EventType":`); // rejected, never empty
+  }
+  const stream = createFilterStream(filter, { batchBytes: 512 });
+  const out = await collect(source(randomChunks(enc.encode(lines.join("\n") + "\n"), 200, prng(7))).pipeThrough(stream));
+  assert.is(out.split("\n").filter((l) => l === "{}").length, 100);
+  assert.is(stream.stats.kept, 200);
+  assert.is(stream.stats.empty, 100);
+  assert.is(stream.stats.rejected, 100);
 });
 
 test.run();

@@ -8,6 +8,12 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad command line: unknown command or option, missing or invalid value. */
 export const EXIT_USAGE = 2;
+/**
+ * Standard output closed by its reader (`| head`): 128 + SIGPIPE, the status a shell shows for a process
+ * killed by SIGPIPE, so that `set -o pipefail` sees the output was cut short. (Node ignores SIGPIPE and
+ * gets EPIPE errors instead.)
+ */
+export const EXIT_BROKEN_PIPE = 141;
 
 /** An error whose message is meant for the user as it is. */
 export class CliError extends Error {
@@ -42,7 +48,7 @@ export class ProblemsError extends CliError {
   }
 }
 
-/** Thrown when stdout is closed by the reader (`| head`): stop quietly. */
+/** Thrown when stdout is closed by the reader (`| head`): stop, exit EXIT_BROKEN_PIPE. */
 export class BrokenPipe extends Error {
   constructor() {
     super("broken pipe");

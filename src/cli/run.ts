@@ -10,7 +10,7 @@ import { runFilter } from "./filter/command.js";
 import { filterSpec } from "./filter/options.js";
 import { presetsSpec, runPresets } from "./presets.js";
 import { print, processContext, type CliContext } from "./context.js";
-import { BrokenPipe, CliError, EXIT_FAILURE, EXIT_OK, ProblemsError, UsageError, errorCode, oneLine } from "./errors.js";
+import { BrokenPipe, CliError, EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, ProblemsError, UsageError, errorCode, oneLine } from "./errors.js";
 import { PROGRAM, commandHelp, packageVersion, programHelp } from "./help.js";
 
 export type { CliContext } from "./context.js";
@@ -26,10 +26,7 @@ export interface Command extends CommandSpec {
 export const COMMANDS: Command[] = [
   {
     ...filterSpec,
-    async run(values, _positionals, context) {
-      await runFilter(values, context);
-      return 0;
-    },
+    run: (values, _positionals, context) => runFilter(values, context),
   },
   { ...checkConfigSpec, run: runCheckConfig, positionals: true },
   { ...presetsSpec, run: runPresets },
@@ -73,7 +70,7 @@ async function dispatch(argv: string[], context: CliContext): Promise<number> {
 
 /** Report an error as one line on stderr; returns the exit code. */
 async function report(error: unknown, stderr: Writable): Promise<number> {
-  if (error instanceof BrokenPipe) return EXIT_OK;
+  if (error instanceof BrokenPipe) return EXIT_BROKEN_PIPE;
   if (error instanceof ProblemsError) {
     await print(stderr, error.lines.map((line) => `${PROGRAM}: ${line}\n`).join(""));
     return error.exitCode;

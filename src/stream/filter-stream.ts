@@ -47,6 +47,11 @@ export interface FilterStats {
   events: number;
   /** Events written to the output. */
   kept: number;
+  /**
+   * Kept events that came out of their policy as `{}`: nothing of them was kept. Most events of a stream
+   * coming out empty means a policy that does not fit the events.
+   */
+  empty: number;
   /** Events rejected (left out of the output). */
   rejected: number;
   /** Rejected events by code. */
@@ -54,7 +59,7 @@ export interface FilterStats {
 }
 
 export function emptyStats(): FilterStats {
-  return { bytesIn: 0, bytesOut: 0, lines: 0, events: 0, kept: 0, rejected: 0, rejectedByCode: {} };
+  return { bytesIn: 0, bytesOut: 0, lines: 0, events: 0, kept: 0, empty: 0, rejected: 0, rejectedByCode: {} };
 }
 
 /** Add one filtered batch to the counters (input bytes are counted by the caller as they arrive). */
@@ -63,6 +68,7 @@ export function addBatchStats(stats: FilterStats, batch: FilteredBatch): void {
   stats.lines += batch.lines;
   stats.events += batch.events;
   stats.kept += batch.kept;
+  stats.empty += batch.empty;
   stats.rejected += batch.rejected.length;
   for (const r of batch.rejected) stats.rejectedByCode[r.code] = (stats.rejectedByCode[r.code] ?? 0) + 1;
 }

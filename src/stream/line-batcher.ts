@@ -277,6 +277,8 @@ export interface FilteredBatch {
   /** Events seen (non-blank lines, too-large ones included). */
   events: number;
   kept: number;
+  /** Kept events that came out of their policy as `{}` (nothing of them was kept). */
+  empty: number;
   /** Rejected events in input order, `line` being the global 1-based input line. */
   rejected: Rejection[];
 }
@@ -317,6 +319,7 @@ export function filterLineBatch(filter: BatchFilter, batch: LineBatch): Filtered
     lines: batch.lines,
     events: result.events + tooLarge.length,
     kept: result.kept,
+    empty: result.empty,
     rejected,
   };
 }

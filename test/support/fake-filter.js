@@ -1,7 +1,8 @@
 // A stand-in for the engine's `filterBatch`, for testing the batcher and the streams without WASM.
 // It follows the batch rules of the contract: lines end at LF, a CR right before LF is dropped, blank
 // lines are skipped but counted, a final line without LF counts. An event is kept (re-serialized with
-// JSON.stringify) when JSON.parse accepts it and it is an object; otherwise it is rejected.
+// JSON.stringify) when JSON.parse accepts it and it is an object; otherwise it is rejected. A kept `{}`
+// counts as empty, as an event of which the policy kept nothing does.
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: true });
@@ -26,6 +27,7 @@ export function createFakeFilter({ maxEventBytes = 16 << 20 } = {}) {
       const out = [];
       let events = 0;
       let kept = 0;
+      let empty = 0;
       parts.forEach((raw, index) => {
         let line = raw;
         if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
@@ -47,9 +49,10 @@ export function createFakeFilter({ maxEventBytes = 16 << 20 } = {}) {
           return;
         }
         kept++;
+        if (Object.keys(value).length === 0) empty++;
         out.push(JSON.stringify(value) + "\n");
       });
-      return { output: enc.encode(out.join("")), lines: parts.length, events, kept, rejected };
+      return { output: enc.encode(out.join("")), lines: parts.length, events, kept, empty, passed: 0, rejected };
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * `hipaa-sieve filter`: set up a run (check the options, load the configuration, open the input, then
  * the outputs, in that order, so that nothing is created or truncated when something is wrong), pump
- * the input through, then write the summary. Options: filter-spec.ts; the loop: pump.ts.
+ * the input through, then write the statistics and the summary. A run stopped early (a signal, standard
+ * output closed by its reader) still writes them, saying so. Options: options.ts; the loop: pump.ts.
  */
-import { stat } from "node:fs/promises";
 import { auditRecords } from "../../accounts/audit.js";
 import type { BatchFilter } from "../../stream/line-batcher.js";
 import type { AccountsConfig } from "../../accounts/config.js";
@@ -13,12 +13,16 @@ import type { CliContext } from "../context.js";
 import { filterArgs, type FilterArgs } from "./options.js";
 import { FilterSlot } from "./filter-slot.js";
 import { PROGRAM } from "../help.js";
-import { OutputSink, isStdio, openInput, type FileIdentity, type Input, type OpenOptions } from "./io.js";
+import { AtomicFile } from "./atomic-file.js";
+import { BrokenPipe, EXIT_BROKEN_PIPE, EXIT_OK } from "../errors.js";
+import { Interrupt, signalExitCode } from "./interrupt.js";
+import { OutputSink, isStdio, openInput, pathIdentity, type FileIdentity, type Input, type OpenOptions } from "./io.js";
 import { accountsFilter, loadAccountsFile, loadPolicyFile, loadPreset, policyFilter } from "../load.js";
 import { Progress } from "./progress.js";
 import { pump } from "./pump.js";
 import { Reloader, type LiveAccounts } from "./reloader.js";
-import { formatSummary, newRunStats, statsDocument, type RunConfiguration, type RunStats } from "./stats.js";
+import { formatSummary, newRunStats, statsDocument, stopLine, type RunConfiguration, type StopReason } from "./stats.js";
+import { misconfigurationWarnings } from "./warnings.js";
 
 
 /** What the run filters with. */
@@ -54,60 +58,62 @@ async function load(args: FilterArgs): Promise<Loaded> {
   }
 }
 
-async function fileIdentity(path: string): Promise<FileIdentity | undefined> {
-  try {
-    const s = await stat(path);
-    return s.isFile() ? { dev: s.dev, ino: s.ino } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Outputs {
   output: OutputSink;
   errors: OutputSink | undefined;
   rejects: OutputSink | undefined;
-  statsJson: OutputSink | undefined;
+  statsJson: OutputSink | AtomicFile | undefined;
   audit: AuditLog | undefined;
-  /** Every sink, in the order to close them. */
+  /** Every sink, in the order to close them (the --stats-json file is not one: it is committed). */
   all: OutputSink[];
 }
 
 /**
  * Open the outputs. None may be the input, the configuration file, or another output (checked by file
- * identity, before the file is truncated). On failure the ones already opened are in `opened`.
+ * identity, before the file is truncated). "-" is standard output (options.ts lets one output at most
+ * have it). On failure the ones already opened are in `opened`.
  */
-async function openOutputs(args: FilterArgs, input: Input, context: CliContext, opened: OutputSink[]): Promise<Outputs> {
+async function openOutputs(
+  args: FilterArgs,
+  input: Input,
+  context: CliContext,
+  opened: { sinks: OutputSink[]; statsJson?: AtomicFile },
+): Promise<Outputs> {
   const avoid: { label: string; identity: FileIdentity | undefined }[] = [input];
   if (args.source.kind !== "preset") {
-    avoid.push({ label: `${args.source.kind} file`, identity: await fileIdentity(args.source.file) });
+    avoid.push({ label: `${args.source.kind} file`, identity: await pathIdentity(args.source.file) });
   }
   const open = async (path: string, what: string, options: OpenOptions = {}): Promise<OutputSink> => {
-    const sink = await OutputSink.file(path, what, avoid, options);
-    opened.push(sink);
+    const sink = isStdio(path) ? OutputSink.stdout(context.stdout) : await OutputSink.file(path, what, avoid, options);
+    opened.sinks.push(sink);
     avoid.push({ label: sink.label, identity: await sink.identity() });
     return sink;
   };
-  let output: OutputSink;
-  if (isStdio(args.output)) {
-    output = OutputSink.stdout(context.stdout);
-    opened.push(output);
-  } else {
-    output = await open(args.output as string, "output file");
-  }
+  const output = await open(args.output ?? "-", "output file");
   const errors = args.errors !== undefined ? await open(args.errors, "errors file") : undefined;
   // Raw event bytes, possibly PHI: readable by the owner only.
   const rejects = args.rejects !== undefined ? await open(args.rejects, "rejects file", { mode: 0o600 }) : undefined;
-  const statsJson = args.statsJson !== undefined ? await open(args.statsJson, "stats file") : undefined;
+  let statsJson: OutputSink | AtomicFile | undefined;
+  if (args.statsJson === "-") {
+    statsJson = await open(args.statsJson, "stats file");
+  } else if (args.statsJson !== undefined) {
+    const file = await AtomicFile.create(args.statsJson, "stats file", avoid);
+    opened.statsJson = file;
+    avoid.push({ label: file.label, identity: await file.identity() });
+    statsJson = file;
+  }
   const audit = args.audit !== undefined ? new AuditLog(await open(args.audit, "audit file", { append: true })) : undefined;
-  return { output, errors, rejects, statsJson, audit, all: opened };
+  return { output, errors, rejects, statsJson, audit, all: opened.sinks };
 }
 
-export async function runFilter(values: ParsedOptions, context: CliContext): Promise<RunStats> {
+/** Runs `filter`; resolves to the exit code (0, or 128 + N when stopped by signal N, 141 on a broken pipe). */
+export async function runFilter(values: ParsedOptions, context: CliContext): Promise<number> {
   const args = filterArgs(values);
   const loaded = await load(args);
   const input = await openInput(args.input, context.stdin);
-  const opened: OutputSink[] = [];
+  const opened: { sinks: OutputSink[]; statsJson?: AtomicFile } = { sinks: [] };
+  // From here on a signal no longer kills the process: it stops the run (see interrupt.ts).
+  const interrupt = new Interrupt(context.signals);
   let reloader: Reloader | undefined;
   try {
     const out = await openOutputs(args, input, context, opened);
@@ -131,19 +137,28 @@ export async function runFilter(values: ParsedOptions, context: CliContext): Pro
       }
     }
     const live = reloader;
-    await pump({
-      input,
-      format: args.format,
-      slot,
-      output: out.output,
-      errors: out.errors,
-      rejects: out.rejects,
-      stats,
-      progress,
-      maxEventBytes: loaded.filter.limits.maxEventBytes,
-      batchBytes: context.batchBytes,
-      check: live !== undefined ? () => live.check() : undefined,
-    });
+    let stop: StopReason | undefined;
+    try {
+      const complete = await pump({
+        input,
+        format: args.format,
+        slot,
+        output: out.output,
+        errors: out.errors,
+        rejects: out.rejects,
+        stats,
+        progress,
+        maxEventBytes: loaded.filter.limits.maxEventBytes,
+        batchBytes: context.batchBytes,
+        check: live !== undefined ? () => live.check() : undefined,
+        interrupt,
+      });
+      if (!complete) stop = interrupt.signal;
+    } catch (error) {
+      // A reader of standard output gone away (| head) ends the run, not its report.
+      if (!(error instanceof BrokenPipe)) throw error;
+      stop = "EPIPE";
+    }
     if (live !== undefined) {
       await live.stop();
       if (loaded.configuration.kind === "accounts") {
@@ -152,14 +167,29 @@ export async function runFilter(values: ParsedOptions, context: CliContext): Pro
       }
     }
     if (out.statsJson !== undefined) {
-      await out.statsJson.write(JSON.stringify(statsDocument(stats, args.format, loaded.configuration), null, 2) + "\n");
+      const text = JSON.stringify(statsDocument(stats, args.format, loaded.configuration, stop), null, 2) + "\n";
+      if (out.statsJson instanceof AtomicFile) await out.statsJson.commit(text);
+      else await out.statsJson.write(text).catch(ignoreBrokenPipe);
     }
-    for (const sink of out.all) await sink.close();
-    context.stderr.write(formatSummary(stats).map((line) => `${PROGRAM}: ${line}\n`).join(""));
-    return stats;
+    for (const sink of out.all) await sink.close().catch(stop === "EPIPE" ? ignoreBrokenPipe : rethrow);
+    const lines = [...formatSummary(stats), ...misconfigurationWarnings(stats, loaded.configuration, slot.current.config?.accountKey)];
+    if (stop !== undefined) lines.push(stopLine(stop));
+    context.stderr.write(lines.map((line) => `${PROGRAM}: ${line}\n`).join(""));
+    if (stop === undefined) return EXIT_OK;
+    return stop === "EPIPE" ? EXIT_BROKEN_PIPE : signalExitCode(stop);
   } finally {
+    interrupt.dispose();
     await reloader?.stop().catch(() => {});
     input.close();
-    for (const sink of opened) sink.abort();
+    for (const sink of opened.sinks) sink.abort();
+    await opened.statsJson?.abort();
   }
+}
+
+function ignoreBrokenPipe(error: unknown): void {
+  if (!(error instanceof BrokenPipe)) throw error;
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }

@@ -62,7 +62,10 @@ export async function openInput(path: string | undefined, stdin: Readable): Prom
           throw new CliError(`cannot read standard input: ${fsReason(error)}`);
         }
       },
-      close() {},
+      // Stops the reading (a pending read ends), so that a run stopped early does not wait for more input.
+      close() {
+        stdin.destroy();
+      },
     };
   }
   const file = path as string;
@@ -108,6 +111,42 @@ export interface OpenOptions {
   mode?: number;
 }
 
+/**
+ * Before an output file is opened: its stats if it exists (undefined if not). Throws if it is a directory
+ * or one of the files in `avoid` (the input, the configuration, another output), so that nothing is
+ * truncated by mistake.
+ */
+export async function checkOutputPath(
+  path: string,
+  what: string,
+  avoid: { label: string; identity: FileIdentity | undefined }[],
+): Promise<Stats | undefined> {
+  let existing: Stats | undefined;
+  try {
+    existing = await stat(path);
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw fileError("write", what, path, error);
+    return undefined;
+  }
+  if (existing.isDirectory()) throw new CliError(`cannot write ${what} ${JSON.stringify(path)}: is a directory`);
+  const id = identity(existing);
+  for (const other of avoid) {
+    if (id !== undefined && other.identity !== undefined && id.dev === other.identity.dev && id.ino === other.identity.ino) {
+      throw new UsageError(`${what} ${JSON.stringify(path)} is the same file as the ${other.label}`);
+    }
+  }
+  return existing;
+}
+
+/** The identity of a regular file at `path`, if there is one. */
+export async function pathIdentity(path: string): Promise<FileIdentity | undefined> {
+  try {
+    return identity(await stat(path));
+  } catch {
+    return undefined;
+  }
+}
+
 /** A writable destination with backpressure: `await sink.write(bytes)` waits while the stream is full. */
 export class OutputSink {
   private failure: unknown = undefined;
@@ -140,21 +179,7 @@ export class OutputSink {
     avoid: { label: string; identity: FileIdentity | undefined }[],
     options: OpenOptions = {},
   ): Promise<OutputSink> {
-    let existing: Stats | undefined;
-    try {
-      existing = await stat(path);
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT") throw fileError("write", what, path, error);
-    }
-    if (existing !== undefined) {
-      if (existing.isDirectory()) throw new CliError(`cannot write ${what} ${JSON.stringify(path)}: is a directory`);
-      const id = identity(existing);
-      for (const other of avoid) {
-        if (id !== undefined && other.identity !== undefined && id.dev === other.identity.dev && id.ino === other.identity.ino) {
-          throw new UsageError(`${what} ${JSON.stringify(path)} is the same file as the ${other.label}`);
-        }
-      }
-    }
+    const existing = await checkOutputPath(path, what, avoid);
     let handle;
     try {
       handle = await open(path, options.append === true ? "a" : "w", options.mode ?? 0o666);
@@ -169,12 +194,7 @@ export class OutputSink {
 
   /** Identity of the file written (to keep two outputs apart). */
   async identity(): Promise<FileIdentity | undefined> {
-    if (this.path === undefined) return undefined;
-    try {
-      return identity(await stat(this.path));
-    } catch {
-      return undefined;
-    }
+    return this.path === undefined ? undefined : pathIdentity(this.path);
   }
 
   get label(): string {

@@ -14,7 +14,11 @@
  * whitespace after an element is counted, and written as spaces only if more of the element follows).
  *
  * Errors in the array itself (no "[" first, an empty element as in `[1,,2]` or `[1,]`, bytes after the
- * closing "]", input ending before it) are `ArrayFormatError`s with a byte offset into the input.
+ * closing "]", input ending before it) are `ArrayFormatError`s with a byte offset into the input. So is a
+ * byte order mark anywhere but at the very start of the input: before an element, the engine would take
+ * it for the BOM it allows at the start of each NDJSON line and accept the element, where `JSON.parse`
+ * refuses the whole array. (Inside or after an element it is simply part of it, and the engine rejects
+ * the element.)
  *
  * Output: `ArrayOutput` turns the engine's NDJSON output (one event per line, no LF inside an event)
  * into `[e1,e2,...]` followed by a LF.
@@ -74,6 +78,10 @@ export class ArrayScanner {
   private escaped = false;
   /** Whitespace seen at the element's top level, written only if more of the element follows. */
   private pendingSpaces = 0;
+  /** Leading bytes of the current element that match a BOM so far; BOM.length once it cannot be one. */
+  private elementBom = 0;
+  /** Input offset of the current element's first byte. */
+  private elementStart = 0;
   /** Elements completed. */
   elements = 0;
 
@@ -126,9 +134,27 @@ export class ArrayScanner {
               this.inString = false;
               this.escaped = false;
               this.pendingSpaces = 0;
+              this.elementBom = 0;
+              this.elementStart = this.position + i;
             }
             break;
           case State.Element:
+            if (this.elementBom < BOM.length) {
+              // The element's first bytes, one at a time, until they cannot be a BOM any more.
+              if (b !== BOM[this.elementBom]) {
+                this.elementBom = BOM.length;
+                break;
+              }
+              if (++this.elementBom === BOM.length) {
+                throw new ArrayFormatError(
+                  this.elementStart,
+                  `byte order mark before event ${this.elements + 1} (one is allowed only at the very start of the input)`,
+                );
+              }
+              this.out[o++] = b; // not whitespace, a quote or a bracket: copied as element() would
+              i++;
+              break;
+            }
             o = this.element(chunk, i, o);
             i = this.stop;
             break;

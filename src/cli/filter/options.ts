@@ -20,23 +20,28 @@ export const filterSpec: CommandSpec = {
       name: "accounts",
       type: "string",
       value: "FILE",
-      description: "Accounts configuration (JSON): each event is routed by its account",
+      description: 'Accounts configuration (JSON): each event is routed by its account. A file name ("-" is refused)',
     },
-    { name: "policy", type: "string", value: "FILE", description: "One policy file (JSON: keep, embeddedJson) for every event" },
+    {
+      name: "policy",
+      type: "string",
+      value: "FILE",
+      description: 'One policy file (JSON: keep, embeddedJson) for every event. A file name ("-" is refused)',
+    },
     { name: "preset", type: "string", value: "NAME", description: 'One built-in policy for every event (see "hipaa-sieve presets")' },
-    { name: "input", type: "string", value: "FILE", description: "Events to read (default: standard input)" },
-    { name: "output", type: "string", value: "FILE", description: "Where to write the kept events (default: standard output)" },
+    { name: "input", type: "string", value: "FILE", description: 'Events to read; "-" or none: standard input' },
+    { name: "output", type: "string", value: "FILE", description: 'Where to write the kept events; "-" or none: standard output' },
     {
       name: "errors",
       type: "string",
       value: "FILE",
-      description: 'Write one line per rejected event: {"line":N,"code":"...","offset":N}, no content',
+      description: 'One line per rejected event, {"line":N,"code":"...","offset":N}; "-": standard output if --output is a file',
     },
     {
       name: "rejects",
       type: "string",
       value: "FILE",
-      description: "Write the RAW BYTES of rejected events, one per line. MAY CONTAIN PHI",
+      description: 'The RAW BYTES of rejected events, one per line, MAY CONTAIN PHI; "-": standard output if --output is a file',
     },
     { name: "format", type: "string", value: "FORMAT", description: "ndjson (default) or json-array, for input and output" },
     { name: "watch", type: "boolean", description: "Reload the --accounts file when it changes, until the input ends" },
@@ -44,9 +49,14 @@ export const filterSpec: CommandSpec = {
       name: "audit",
       type: "string",
       value: "FILE",
-      description: "Append JSON lines: each load of --accounts and each change of an account",
+      description: 'Append a JSON line per load of --accounts and per account change; "-": standard output if --output is a file',
     },
-    { name: "stats-json", type: "string", value: "FILE", description: "Write the summary as JSON" },
+    {
+      name: "stats-json",
+      type: "string",
+      value: "FILE",
+      description: 'The summary as JSON, written whole or not at all; "-": standard output if --output is a file',
+    },
     { name: "max-depth", type: "string", value: "N", positiveInteger: true, description: "Deepest nesting accepted (default 64)" },
     {
       name: "max-event-bytes",
@@ -66,7 +76,11 @@ export const filterSpec: CommandSpec = {
     "",
     "Each kept event is written on its own line: minified JSON, or as it came for events passed through.",
     "Rejected events (malformed JSON, invalid UTF-8, duplicate keys, too deep, too large, unknown",
-    "account...) are left out. Blank lines are skipped. A FILE of \"-\" means standard input or output.",
+    "account...) are left out. Blank lines are skipped.",
+    "",
+    '"-" as a FILE: standard input for --input, standard output for --output. For one of --errors,',
+    '--rejects, --stats-json and --audit, "-" means standard output when --output names a file: two',
+    'outputs never share standard output. --accounts and --policy need a file name: "-" is refused.',
     "",
     "--format json-array: the input is one JSON array of events (a batched webhook body) and the",
     'output is a JSON array of the kept events. There, "line" in --errors means the 1-based position',
@@ -75,8 +89,8 @@ export const filterSpec: CommandSpec = {
     "",
     "--errors lines hold the 1-based input line, a code and a byte offset within the line: never",
     "event content. --rejects holds the raw bytes of the rejected events as they were read, for",
-    "inspection: it MAY CONTAIN PHI, is created readable by its owner only, and leaves out events",
-    "rejected as too large (they are never held in memory).",
+    "inspection: it MAY CONTAIN PHI, is created readable by its owner only (as a file), and leaves",
+    "out events rejected as too large (they are never held in memory).",
     "",
     "--watch: when the accounts file changes, the new file is validated and swapped in between two",
     "batches: events read before it was loaded are filtered with the old configuration, events read",
@@ -88,11 +102,26 @@ export const filterSpec: CommandSpec = {
     "",
     "A summary goes to standard error: events in, kept (filtered and passed through), rejected by",
     'code, and with --accounts the counts per configured account; other accounts count as "(unknown)",',
-    "and so do events rejected as too large before their account was read. --stats-json writes the",
-    "same as JSON. When standard error is a terminal, a progress bar shows while filtering.",
+    "and so do events rejected (too large, account key twice) before their account was read. Events",
+    'with no account id at the accountKey path (or not a string) count as "(no account id)". The first',
+    "line adds how many events came out empty ({}), had no account id, or were of unknown accounts;",
+    "a warning follows when more than half of the events (and at least 5) came out empty or had no",
+    "account id: a wrong --preset, --policy or accountKey filters without failing. --stats-json",
+    'writes the same as JSON ("empty", "missingAccountId", "unconfiguredAccount", "complete"), to a',
+    "temporary file renamed into place at the end: the file is never left empty or cut short, and",
+    "stays as it was when the run fails. When standard error is a terminal, a progress bar shows.",
+    "",
+    "SIGINT or SIGTERM stops the reading: the events received whole are filtered and written, so that",
+    "each output ends on a whole event (a JSON array is closed); the summary says the run was",
+    'interrupted, and --stats-json has "complete": false and "stoppedBy": the signal. A second signal',
+    "ends the process at once.",
     "",
     "Exit status: 0 when the input was filtered, even if events were rejected; 1 when a file cannot",
-    "be read or written, or the policy, preset or accounts file is invalid; 2 for bad arguments.",
+    "be read or written, the policy, preset or accounts file is invalid, or with --format json-array",
+    "the input is not a JSON array; 2 for bad arguments, an unknown --preset name included;",
+    "128+N when stopped by signal N (130 for SIGINT, 143 for SIGTERM); 141 (128+SIGPIPE, as a shell",
+    "reports it) when standard output was closed by its reader (| head): the summary and --stats-json",
+    "are still written.",
   ],
 };
 
@@ -112,6 +141,21 @@ export interface FilterArgs {
 }
 
 const FILE_OPTIONS = ["output", "errors", "rejects", "audit", "stats-json"] as const;
+
+/**
+ * "-" means standard output for one output at most: --output by default (with no --output too), or one
+ * of the others when --output names a file. Two outputs on one stream would interleave into neither.
+ */
+function checkStandardOutput(values: ParsedOptions): void {
+  const toStdout = FILE_OPTIONS.filter((name) => name !== "output" && stringOption(values, name) === "-");
+  const first = toStdout[0];
+  if (first === undefined) return;
+  const second = toStdout[1] ?? (isStdio(stringOption(values, "output")) ? "output" : undefined);
+  if (second === undefined) return;
+  const hint = second === "output" ? `give --output FILE, or a file name to --${first}` : "give a file name to one of them";
+  const [a, b] = second === "output" ? ["output", first] : [first, second];
+  throw new UsageError(`options --${a} and --${b} would both write to standard output (${hint})`, "filter");
+}
 
 export function filterArgs(values: ParsedOptions): FilterArgs {
   const given = (["accounts", "policy", "preset"] as const).filter((name) => stringOption(values, name) !== undefined);
@@ -136,11 +180,7 @@ export function filterArgs(values: ParsedOptions): FilterArgs {
   }
   if (source.kind === "policy" && isStdio(source.file)) throw new UsageError('option --policy needs a file name, not "-"', "filter");
 
-  for (const name of FILE_OPTIONS) {
-    if (name !== "output" && stringOption(values, name) === "-") {
-      throw new UsageError(`option --${name} needs a file name, not "-"`, "filter");
-    }
-  }
+  checkStandardOutput(values);
   const named = FILE_OPTIONS.map((name) => [name, stringOption(values, name)] as const).filter(
     (entry): entry is readonly [(typeof FILE_OPTIONS)[number], string] => entry[1] !== undefined && entry[1] !== "-",
   );

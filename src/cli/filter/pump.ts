@@ -6,13 +6,17 @@
  * - swaps in a new filter when one is waiting (`--watch`): the complete lines already received are
  *   filtered with the old one first, so a change applies to the events read after it was loaded;
  * - hands out the complete lines received so far when the input has been quiet for a moment, so that a
- *   live stream is not held back until a whole batch has arrived.
+ *   live stream is not held back until a whole batch has arrived;
+ * - stops reading when interrupted (SIGINT, SIGTERM): the complete lines already received are filtered
+ *   and written, a partial line is dropped, and a JSON array output is closed, so that every output
+ *   ends on a whole event.
  */
 import { filterLineBatch, type BatchFilter, type LineBatch } from "../../stream/line-batcher.js";
 import type { BatchResult } from "../../types.js";
 import { CliError } from "../errors.js";
 import type { FilterSlot } from "./filter-slot.js";
 import { LineBatcher } from "../../stream/line-batcher.js";
+import type { Interrupt } from "./interrupt.js";
 import type { Input, OutputSink } from "./io.js";
 import { ArrayFormatError, ArrayOutput, ArrayScanner } from "./json-array.js";
 import type { Progress } from "./progress.js";
@@ -38,18 +42,22 @@ export interface PumpOptions {
   idleMs?: number | undefined;
   /** Called at every step; throws to stop the run (a failure in the background). */
   check?: () => void;
+  /** Stops the run early, between two chunks, once it has a signal. */
+  interrupt?: Interrupt | undefined;
 }
 
 const CHUNK = 0;
 const IDLE = 1;
 const SWAP = 2;
-type Wake = typeof CHUNK | typeof IDLE | typeof SWAP;
+const STOP = 3;
+type Wake = typeof CHUNK | typeof IDLE | typeof SWAP | typeof STOP;
 
 function arrayError(input: Input, error: ArrayFormatError): CliError {
   return new CliError(`${input.label} is not a JSON array of events: ${error.message}`);
 }
 
-export async function pump(o: PumpOptions): Promise<void> {
+/** Resolves to true when the whole input was filtered, false when an interruption stopped it first. */
+export async function pump(o: PumpOptions): Promise<boolean> {
   const batcher = new LineBatcher(o.batchBytes === undefined ? { maxEventBytes: o.maxEventBytes } : { maxEventBytes: o.maxEventBytes, batchBytes: o.batchBytes });
   const scanner = o.format === "json-array" ? new ArrayScanner() : undefined;
   const arrayOutput = o.format === "json-array" ? new ArrayOutput() : undefined;
@@ -69,17 +77,19 @@ export async function pump(o: PumpOptions): Promise<void> {
       batch,
     );
     addBatch(o.stats, filtered, raw as BatchResult, batch.tooLarge.length);
-    const output = arrayOutput !== undefined ? arrayOutput.batch(filtered.output) : filtered.output;
-    if (output.length > 0) {
-      o.stats.bytesOut += output.length;
-      await o.output.write(output);
-    }
+    // The rejections first: when the output then breaks (its reader gone), the counted batch still has
+    // its --errors lines, and the errors file agrees with the statistics.
     if (filtered.rejected.length > 0) {
       if (o.errors !== undefined) await o.errors.write(filtered.rejected.map(rejectionLine).join(""));
       if (o.rejects !== undefined) {
         const bytes = rejectedLineBytes(batch, filtered.rejected);
         if (bytes.length > 0) await o.rejects.write(bytes);
       }
+    }
+    const output = arrayOutput !== undefined ? arrayOutput.batch(filtered.output) : filtered.output;
+    if (output.length > 0) {
+      o.stats.bytesOut += output.length;
+      await o.output.write(output);
     }
   };
   const emit = async (batches: LineBatch[]): Promise<void> => {
@@ -89,9 +99,11 @@ export async function pump(o: PumpOptions): Promise<void> {
     }
   };
 
-  // Wake-ups: the next chunk, a quiet input, a filter waiting to be swapped in.
+  // Wake-ups: the next chunk, a quiet input, a filter waiting to be swapped in, an interruption.
   let wake: ((why: Wake) => void) | undefined;
   o.slot.onRequest = () => wake?.(SWAP);
+  if (o.interrupt !== undefined) o.interrupt.onStop = () => wake?.(STOP);
+  let interrupted = false;
   const chunks = o.input.chunks();
   let result: IteratorResult<Uint8Array> | undefined;
   let failure: { error: unknown } | undefined;
@@ -112,6 +124,10 @@ export async function pump(o: PumpOptions): Promise<void> {
     read();
     for (;;) {
       o.check?.();
+      if (o.interrupt?.signal !== undefined) {
+        interrupted = true;
+        break;
+      }
       if (o.slot.requested) {
         await emit(batcher.flush());
         o.slot.apply();
@@ -149,27 +165,34 @@ export async function pump(o: PumpOptions): Promise<void> {
       o.progress.update(o.stats.bytesIn, o.stats.events);
       read();
     }
-    if (scanner !== undefined) {
-      try {
-        scanner.finish();
-      } catch (error) {
-        if (error instanceof ArrayFormatError) throw arrayError(o.input, error);
-        throw error;
+    if (interrupted) {
+      // The input is left unfinished: only its complete lines (array elements) count.
+      await emit(batcher.flush());
+    } else {
+      if (scanner !== undefined) {
+        try {
+          scanner.finish();
+        } catch (error) {
+          if (error instanceof ArrayFormatError) throw arrayError(o.input, error);
+          throw error;
+        }
       }
+      await emit(batcher.finish());
     }
-    await emit(batcher.finish());
     if (arrayOutput !== undefined) {
       const close = arrayOutput.close();
       o.stats.bytesOut += close.length;
       await o.output.write(close);
     }
     o.check?.();
+    return !interrupted;
   } finally {
     o.slot.onRequest = undefined;
+    if (o.interrupt !== undefined) o.interrupt.onStop = undefined;
     o.slot.close();
     o.progress.clear();
     if (result === undefined && failure === undefined) {
-      // Stop the reader quietly (an error ended the loop while a read was pending).
+      // Stop the reader quietly (an error or an interruption ended the loop while a read was pending).
       void chunks.return(undefined).catch(() => {});
     }
   }

@@ -22,6 +22,8 @@ export interface RunStats {
   filtered: number;
   /** Kept events copied through unchanged (accounts without HIPAA, or unknownAccount "pass"). */
   passed: number;
+  /** Filtered events that came out as `{}`: nothing of them was kept. */
+  empty: number;
   rejected: number;
   rejectedByCode: Partial<Record<RejectCode, number>>;
   /** With --accounts only: counts by configured account id, others under "(unknown)". */
@@ -30,7 +32,7 @@ export interface RunStats {
 
 export function newRunStats(withAccounts: boolean): RunStats {
   const stats: RunStats = {
-    bytesIn: 0, bytesOut: 0, lines: 0, events: 0, kept: 0, filtered: 0, passed: 0, rejected: 0, rejectedByCode: {},
+    bytesIn: 0, bytesOut: 0, lines: 0, events: 0, kept: 0, filtered: 0, passed: 0, empty: 0, rejected: 0, rejectedByCode: {},
   };
   if (withAccounts) stats.accounts = {};
   return stats;
@@ -58,6 +60,7 @@ export function addBatch(stats: RunStats, batch: FilteredBatch, raw: BatchResult
   const passed = raw.passed ?? 0;
   stats.passed += passed;
   stats.filtered += batch.kept - passed;
+  stats.empty += batch.empty;
   stats.rejected += batch.rejected.length;
   for (const r of batch.rejected) stats.rejectedByCode[r.code] = (stats.rejectedByCode[r.code] ?? 0) + 1;
   if (stats.accounts === undefined) return;
@@ -88,18 +91,53 @@ export function sortedCodes(stats: RunStats): [string, number][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Why a run stopped before the end of its input: a signal, or standard output closed by its reader. */
+export type StopReason = "SIGINT" | "SIGTERM" | "EPIPE";
+
+/** Events without an account id at the accountKey path (absent, or not a string). */
+export function missingAccountIds(stats: RunStats): number {
+  return stats.accounts?.[MISSING_ACCOUNT_KEY]?.events ?? 0;
+}
+
+/**
+ * Events counted under "(unknown)": ids not configured, and events rejected before their id was read (too
+ * large, the account key twice, malformed before it). The engine does not tell these two apart.
+ */
+export function unconfiguredAccounts(stats: RunStats): number {
+  return stats.accounts?.[UNKNOWN_ACCOUNT_KEY]?.events ?? 0;
+}
+
+/** What the first summary line adds after the rejections, only when there is something to say: a sign of misconfiguration. */
+function notes(stats: RunStats): string {
+  const notes: string[] = [];
+  if (stats.empty > 0) notes.push(`${stats.empty} came out empty ({})`);
+  const missing = missingAccountIds(stats);
+  if (missing > 0) notes.push(`${missing} without an account id`);
+  const unknown = unconfiguredAccounts(stats);
+  if (unknown > 0) notes.push(`${unknown} of unknown accounts (not configured, or not read)`);
+  return notes.length > 0 ? `; ${notes.join(", ")}` : "";
+}
+
+/** The summary line of a run stopped early: the counts above cover only part of the input. */
+export function stopLine(stop: StopReason): string {
+  const why = stop === "EPIPE" ? "stopped: standard output was closed by its reader" : `interrupted by ${stop}`;
+  return `${why} before the end of the input; the counts cover the events read until then`;
+}
+
 /**
  * The summary lines (without the program prefix). The first is
  * `12 events in, 10 kept, 2 rejected (INVALID_EMBEDDED_JSON 1, UNEXPECTED_BYTE 1)`; with --accounts it
  * says how the kept events split (`10 kept (6 filtered, 4 passed through)`) and one line per account
- * follows: `account AC01: 6 events, 6 filtered, 0 passed through, 0 rejected`.
+ * follows: `account AC01: 6 events, 6 filtered, 0 passed through, 0 rejected`. Events that came out empty
+ * and events without an account id or of unknown accounts are added to the first line when there are any:
+ * `...; 3 came out empty ({}), 2 without an account id, 4 of unknown accounts (not configured, or not read)`.
  */
 export function formatSummary(stats: RunStats): string[] {
   const codes = sortedCodes(stats).map(([code, n]) => `${code} ${n}`);
   const rejected = `${stats.rejected} rejected${codes.length > 0 ? ` (${codes.join(", ")})` : ""}`;
-  if (stats.accounts === undefined) return [`${plural(stats.events, "event")} in, ${stats.kept} kept, ${rejected}`];
+  if (stats.accounts === undefined) return [`${plural(stats.events, "event")} in, ${stats.kept} kept, ${rejected}${notes(stats)}`];
   const lines = [
-    `${plural(stats.events, "event")} in, ${stats.kept} kept (${stats.filtered} filtered, ${stats.passed} passed through), ${rejected}`,
+    `${plural(stats.events, "event")} in, ${stats.kept} kept (${stats.filtered} filtered, ${stats.passed} passed through), ${rejected}${notes(stats)}`,
   ];
   for (const [account, c] of accountEntries(stats)) {
     lines.push(
@@ -115,17 +153,27 @@ export type RunConfiguration =
   | { kind: "preset"; preset: string }
   | { kind: "accounts"; file: string; digest: string; reloads: number };
 
-/** The --stats-json document. */
-export function statsDocument(stats: RunStats, format: string, configuration: RunConfiguration): unknown {
-  const doc: Record<string, unknown> = {
+/**
+ * The --stats-json document. `complete` is false when the run stopped before the end of its input, and
+ * `stoppedBy` then says why (a signal name, or "EPIPE").
+ */
+export function statsDocument(stats: RunStats, format: string, configuration: RunConfiguration, stop?: StopReason): unknown {
+  const doc: Record<string, unknown> = { complete: stop === undefined };
+  if (stop !== undefined) doc["stoppedBy"] = stop;
+  Object.assign(doc, {
     events: stats.events,
     kept: stats.kept,
     filtered: stats.filtered,
     passed: stats.passed,
+    empty: stats.empty,
     rejected: stats.rejected,
     rejectedByCode: Object.fromEntries(sortedCodes(stats)),
-  };
-  if (stats.accounts !== undefined) doc["accounts"] = Object.fromEntries(accountEntries(stats));
+  });
+  if (stats.accounts !== undefined) {
+    doc["missingAccountId"] = missingAccountIds(stats);
+    doc["unconfiguredAccount"] = unconfiguredAccounts(stats);
+    doc["accounts"] = Object.fromEntries(accountEntries(stats));
+  }
   doc["lines"] = stats.lines;
   doc["bytesIn"] = stats.bytesIn;
   doc["bytesOut"] = stats.bytesOut;
