@@ -12,17 +12,26 @@ import { createFilter, type Filter, type FilterOptions } from "../engine/engine.
 import { createAccountsFilter, type AccountsFilter } from "../engine/accounts-filter.js";
 import { findPreset, presetPolicy, presetSuggestion } from "../policy/presets.js";
 import { ConfigError, parseAccountsText, type AccountsConfig } from "../accounts/config.js";
-import { problemLines } from "../policy/problems.js";
+import { problemLines, Problems } from "../policy/problems.js";
+import { decodeStrictUtf8 } from "../policy/strict-utf8.js";
 import { CliError, ProblemsError, UsageError, fileError, oneLine } from "./errors.js";
 import { PROGRAM } from "./help.js";
 
-/** Read a file as UTF-8 text; `what` names it in messages ("policy file"). */
+/**
+ * Read a configuration file as UTF-8 text, strictly; `what` names it in messages ("policy file"). Bytes that are
+ * not UTF-8 are refused (one line, at their line and column) rather than read as U+FFFD.
+ */
 export async function readText(path: string, what: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     throw fileError("read", what, path, error);
   }
+  const problems = new Problems();
+  const text = decodeStrictUtf8(bytes, problems);
+  if (text === undefined) throw new CliError(problemLines(path, problems.list).join(" "));
+  return text;
 }
 
 /** A policy or accounts file's problems as CLI lines, one per problem: `accounts.json: accounts["AC01"].policy: unknown policy "x" (...)`. */
