@@ -16,7 +16,7 @@ import { wrap } from "./help.js";
 export const explainSpec: CommandSpec = {
   name: "explain",
   summary: "Show what a policy keeps, as a tree of its paths",
-  usage: ["explain (--preset NAME | --policy FILE | --accounts FILE --policy-name NAME)"],
+  usage: ["explain (--preset NAME | --policy FILE)", "explain --accounts FILE --policy-name NAME"],
   options: [
     { name: "preset", type: "string", value: "NAME", description: 'A built-in policy: NAME or NAME@VERSION (see "hipaa-sieve presets")' },
     { name: "policy", type: "string", value: "FILE", description: "A policy file (JSON: keep, embeddedJson)" },
