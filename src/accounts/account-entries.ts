@@ -2,7 +2,7 @@
  * The accounts of a configuration: the "accounts" object (id → settings) and CTICloud's "tenants" array
  * (tenantId + complianceSettings). Both forms land in one map, and an id may appear only once across them.
  */
-import { describe, formatConfigPath, show, type PathPart, type Problems } from "../policy/problems.js";
+import { describe, formatConfigPath, isObject, show, type PathPart, type Problems } from "../policy/problems.js";
 import { didYouMean } from "../policy/suggest.js";
 import type { PolicyResolver } from "./policy-resolver.js";
 
@@ -13,8 +13,6 @@ export interface AccountSettings {
 }
 
 type Json = Record<string, unknown>;
-
-export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const ACCOUNT_FIELDS = ["hipaaEnabled", "policy"];
 const TENANT_FIELDS = ["tenantId", "complianceSettings", "policy"];

@@ -11,11 +11,9 @@
  */
 import { AutomatonBudget, FILE_LIMITS } from "../policy/automaton-budget.js";
 import { checkPolicy, type CompiledPolicy } from "../policy/policy.js";
-import { describe, show, type PathPart, type Problems } from "../policy/problems.js";
+import { describe, isObject, show, type PathPart, type Problems } from "../policy/problems.js";
 import { findPreset, presetPolicy, presetVersions, PRESET_NAMES, PRESETS } from "../policy/presets.js";
 import { didYouMean } from "../policy/suggest.js";
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export class PolicyResolver {
   /** Declared names → compiled policy, or null when the declaration was refused (already reported). */

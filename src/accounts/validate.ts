@@ -8,8 +8,8 @@
  */
 import type { CompiledPolicy } from "../policy/policy.js";
 import { parsePath, PathSyntaxError } from "../policy/paths.js";
-import { describe, show, type Problems } from "../policy/problems.js";
-import { AccountEntries, isObject, unknownFields, type AccountSettings } from "./account-entries.js";
+import { describe, isObject, show, type Problems } from "../policy/problems.js";
+import { AccountEntries, unknownFields, type AccountSettings } from "./account-entries.js";
 import { PolicyResolver } from "./policy-resolver.js";
 
 export type { ConfigProblem } from "../policy/problems.js";

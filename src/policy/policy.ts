@@ -7,7 +7,7 @@
 import { buildAutomaton, PathTrie, type Automaton } from "./automaton.js";
 import { AutomatonBudget, AutomatonTooLarge, POLICY_LIMITS } from "./automaton-budget.js";
 import { parsePath, PathSyntaxError, type Segment } from "./paths.js";
-import { describe, problemLines, Problems, type ConfigProblem, type PathPart } from "./problems.js";
+import { describe, isObject, problemLines, Problems, type ConfigProblem, type PathPart } from "./problems.js";
 import { readStrictJson } from "./strict-json.js";
 import { didYouMean } from "./suggest.js";
 
@@ -64,25 +64,24 @@ export function compilePolicy(value: unknown, source = "policy", fallbackName = 
 export function checkPolicy(value: unknown, at: readonly PathPart[], problems: Problems, fallbackName: string,
   shared?: AutomatonBudget): CompiledPolicy | null {
   const before = problems.list.length;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isObject(value)) {
     problems.add(at, `expected a policy: a JSON object with a "keep" array, found ${describe(value)}`);
     return null;
   }
-  const record = value as Record<string, unknown>;
-  for (const field of Object.keys(record)) {
+  for (const field of Object.keys(value)) {
     if (!POLICY_FIELDS.includes(field)) {
       problems.add([...at, field], `unknown field (${didYouMean(field, POLICY_FIELDS)}expected one of: ${POLICY_FIELDS.join(", ")})`);
     }
   }
   for (const field of ["name", "description"] as const) {
-    const v = record[field];
+    const v = value[field];
     if (v !== undefined && typeof v !== "string") problems.add([...at, field], `expected a string, found ${describe(v)}`);
   }
-  if (typeof record.name === "string" && !record.name.isWellFormed()) {
+  if (typeof value.name === "string" && !value.name.isWellFormed()) {
     problems.add([...at, "name"], "expected a policy name without lone surrogates (it must be valid Unicode)");
   }
-  const keep = pathList(record.keep, [...at, "keep"], problems, true);
-  const embeddedJson = pathList(record.embeddedJson ?? [], [...at, "embeddedJson"], problems, false);
+  const keep = pathList(value.keep, [...at, "keep"], problems, true);
+  const embeddedJson = pathList(value.embeddedJson ?? [], [...at, "embeddedJson"], problems, false);
   if (problems.list.length > before) return null;
 
   const trie = new PathTrie(keep.segments);
@@ -105,8 +104,8 @@ export function checkPolicy(value: unknown, at: readonly PathPart[], problems: P
     return null;
   }
   const spec: PolicySpec = { keep: keep.texts, embeddedJson: embeddedJson.texts };
-  if (record.name !== undefined) spec.name = record.name as string;
-  if (record.description !== undefined) spec.description = record.description as string;
+  if (value.name !== undefined) spec.name = value.name as string;
+  if (value.description !== undefined) spec.description = value.description as string;
   return Object.freeze({ name: spec.name ?? fallbackName, spec: Object.freeze(spec), automaton });
 }
 

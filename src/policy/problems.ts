@@ -51,6 +51,9 @@ export function problemLines(source: string, problems: readonly ConfigProblem[])
   return problems.map((p) => `${source}: ${p.path}: ${p.expected}`);
 }
 
+/** A JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** What a value is, for "found ...": its type, never its content (a config value may be anything). */
 export function describe(v: unknown): string {
   if (v === null) return "null";
