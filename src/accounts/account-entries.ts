@@ -31,8 +31,8 @@ export function unknownFields(record: Json, parts: PathPart[], allowed: readonly
 /** Collects accounts from both forms; `accounts` holds the valid ones, in file order. */
 export class AccountEntries {
   readonly accounts = new Map<string, AccountSettings>();
-  /** Account id → path of its first definition, for duplicates (malformed entries included). */
-  private readonly where = new Map<string, string>();
+  /** Account id → path of its first definition, for duplicates (malformed entries included); formatted only when needed. */
+  private readonly where = new Map<string, readonly PathPart[]>();
   /** Policy ids referenced by accounts, in order (null for references that did not resolve). */
   readonly referenced: (string | null)[] = [];
 
@@ -49,7 +49,7 @@ export class AccountEntries {
       const parts = ["accounts", id];
       if (!isObject(entry)) {
         this.problems.add(parts, `expected an object like {"hipaaEnabled": true, "policy": "..."}, found ${describe(entry)}`);
-        this.where.set(id, formatConfigPath(parts));
+        this.where.set(id, parts);
         continue;
       }
       unknownFields(entry, parts, ACCOUNT_FIELDS, this.problems);
@@ -90,10 +90,10 @@ export class AccountEntries {
     if (policy !== undefined) this.referenced.push(resolved);
     const first = this.where.get(id);
     if (first !== undefined) {
-      this.problems.add(idParts, `duplicate account ${JSON.stringify(id)} (already configured at ${first}); each account may appear only once`);
+      this.problems.add(idParts, `duplicate account ${JSON.stringify(id)} (already configured at ${formatConfigPath(first)}); each account may appear only once`);
       return;
     }
-    this.where.set(id, formatConfigPath(entryParts));
+    this.where.set(id, entryParts);
     if (!this.checkId(id, idParts)) return;
     this.accounts.set(id, Object.freeze({ hipaaEnabled: hipaaEnabled === true, policy: hipaaEnabled === true ? resolved : null }));
   }
