@@ -4,8 +4,8 @@
  * The builder charges every state, edge and key to a budget as it creates them, so such a policy is
  * refused after a bounded amount of work instead of after (or while) building all of it.
  *
- * The limits are far above realistic policies: 10,000 plain paths three keys deep make about 10,100
- * states and 0.6 MB of tables; the presets about 200 states each.
+ * The limits are far above realistic policies: 10,000 plain paths three keys deep (100 x 10 x 100
+ * keys) make 11,101 states and 0.4 MB of tables; the presets under 200 states each.
  */
 
 export interface AutomatonLimits {
