@@ -3,6 +3,7 @@
  * The filtering itself runs in WebAssembly over raw UTF-8 bytes; this module is the host's public face.
  */
 export { compilePolicy, parsePolicyText, PolicyError, type CompiledPolicy, type PolicySpec } from "./policy/policy.js";
+export { POLICY_LIMITS, FILE_LIMITS, type AutomatonLimits } from "./policy/automaton-budget.js";
 export { createFilter, type Filter, type FilterOptions } from "./engine/engine.js";
 export * from "./types.js";
 export {

@@ -136,9 +136,68 @@ test("the newest flex-insights-hipaa preset keeps what the example policy keeps 
   assertNoPhi(preset.join("\n"), TASKROUTER_PHI);
 });
 
+test("explain --accounts FILE --policy-name NAME: a policy of the file, or a preset as the file may name one", () => {
+  const own = cli(["explain", "--accounts", "examples/accounts.json", "--policy-name", "queue-times-only"]);
+  assert.is(own.status, 0, own.stderr);
+  const out = lines(own.stdout);
+  assert.is(out[0], 'policy "queue-times-only" from examples/accounts.json: keeps 11 paths, 1 embedded JSON');
+  assert.ok(out.includes("TaskAttributes  (embedded JSON string: decoded, filtered, re-encoded)"));
+  assert.ok(out.includes("    ├── queue_time  (kept whole)"), own.stdout);
+  assert.not.ok(out.some((l) => l.includes("customers")), "only the file's policy, not the preset");
+  // a preset, by name or id, whether the file uses it or not: the same tree as explain --preset
+  for (const name of ["flex-insights-hipaa@1", "cticloud-end-of-call"]) {
+    const r = cli(["explain", "--accounts", "examples/accounts.json", "--policy-name", name]);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, cli(["explain", "--preset", name]).stdout);
+  }
+  // a policy declared in the file but used by no account is there too
+  const file = T.write("unused.json", { accountKey: "AccountSid", policies: { spare: { keep: ["a.b", "c"] } } });
+  assert.equal(lines(cli(["explain", "--accounts", file, "--policy-name", "spare"]).stdout).slice(1), ["", "a  (only the keys below)", "└── b  (kept whole)", "c  (kept whole)"]);
+});
+
+test("explain --accounts: unknown names exit 2 with did-you-mean; a bad file exits 1 with every problem", async () => {
+  const bad = T.write("bad-accounts.json", { accountKey: "AccountSid", defaultPolicy: "nope", policies: { p: { keep: [] } } });
+  await assertUserErrors([
+    [["explain", "--accounts", "examples/accounts.json", "--policy-name", "queue-time-only"], 2,
+      /^hipaa-sieve: unknown policy "queue-time-only" in examples\/accounts\.json \(did you mean "queue-times-only"\? expected a key of its "policies" \("queue-times-only"\) or a preset: flex-insights-hipaa, flex-insights-hipaa-eventstreams, cticloud-end-of-call, optionally with @version\) \(see "hipaa-sieve explain --help"\)$/],
+    [["explain", "--accounts", "examples/accounts.json", "--policy-name", "flex-insights-hipa"], 2, /unknown policy "flex-insights-hipa" .*\(did you mean "flex-insights-hipaa"\? /],
+    [["explain", "--accounts", "examples/accounts.json", "--policy-name", "zzz"], 2, /^hipaa-sieve: unknown policy "zzz" in examples\/accounts\.json \(expected a key/],
+    [["explain", "--accounts", "examples/accounts.json"], 2, /option --accounts needs --policy-name NAME/],
+    [["explain", "--preset", "cticloud-end-of-call", "--policy-name", "x"], 2, /option --policy-name needs --accounts FILE/],
+    [["explain", "--accounts", "examples/accounts.json", "--preset", "x", "--policy-name", "x"], 2, /options --preset and --accounts cannot be used together/],
+    [["explain", "--accounts", "nope.json", "--policy-name", "x"], 1, /cannot read accounts file "nope\.json": no such file or directory/],
+  ]);
+  const r = cli(["explain", "--accounts", bad, "--policy-name", "p"]);
+  assert.is(r.status, 1);
+  assert.equal(lines(r.stderr).map((l) => l.replace(bad, "FILE")), [
+    'hipaa-sieve: FILE: policies["p"].keep: expected at least one path, found an empty array (a policy must keep something)',
+    'hipaa-sieve: FILE: defaultPolicy: unknown policy "nope" (expected a name from "policies" ("p") or a preset: flex-insights-hipaa, flex-insights-hipaa-eventstreams, cticloud-end-of-call, optionally with @version)',
+  ]);
+});
+
+test("--preset NAME on the command line: an unknown name exits 2, with did-you-mean when one is close", async () => {
+  for (const command of ["filter", "explain"]) {
+    await assertUserErrors([
+      [[command, "--preset", "flex-insight-hipaa"], 2,
+        new RegExp(`^hipaa-sieve: unknown preset "flex-insight-hipaa" \\(did you mean "flex-insights-hipaa"\\? run "hipaa-sieve presets" for the list\\) \\(see "hipaa-sieve ${command} --help"\\)$`)],
+      [[command, "--preset", "flex-insights-hipaa@3"], 2, /unknown preset "flex-insights-hipaa@3" \(did you mean "flex-insights-hipaa@1"\? /],
+      [[command, "--preset", "nope"], 2, /^hipaa-sieve: unknown preset "nope" \(run "hipaa-sieve presets" for the list\)/],
+    ]);
+  }
+});
+
+test("help texts of explain, presets and check-config state the exit codes", () => {
+  assert.match(cli(["explain", "--help"]).stdout.replace(/\n/g, " "),
+    /Exit status: 0 when the policy was shown; 1 when a file cannot be read or is not a valid policy or accounts file; 2 for a bad command line, an unknown --preset NAME or --policy-name NAME included\./);
+  assert.match(cli(["explain", "--help"]).stdout,
+    /^Usage: hipaa-sieve explain \(--preset NAME \| --policy FILE\)\n {7}hipaa-sieve explain --accounts FILE --policy-name NAME\n/);
+  assert.match(cli(["presets", "--help"]).stdout, /Exit status: 0; 2 for a bad command line\./);
+  assert.match(cli(["check-config", "--help"]).stdout.replace(/\n/g, " "), /Exit status: 0 when the file is valid; 1 when it is not, or cannot be read .*; 2 for a bad command line/);
+});
+
 test("explain and presets: bad command lines exit 2 with one line", async () => {
   await assertUserErrors([
-    [["explain"], 2, /one of --preset NAME or --policy FILE is required \(see "hipaa-sieve explain --help"\)/],
+    [["explain"], 2, /one of --preset NAME, --policy FILE or --accounts FILE is required \(see "hipaa-sieve explain --help"\)/],
     [["explain", "--preset", "flex-insights-hipaa", "--policy", "examples/policy.json"], 2, /cannot be used together/],
     [["explain", "--preset", "nope"], 2, /unknown preset "nope" \(run "hipaa-sieve presets" for the list\)/],
     [["explain", "--policy", "nope.json"], 1, /cannot read policy file "nope\.json": no such file or directory/],

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { canonicalJson, ConfigError, loadAccountsConfig, parseAccountsText } from "../dist/accounts/config.js";
 import { findPreset, presetPolicy, PRESETS } from "../dist/policy/presets.js";
+import { closest, editDistance } from "../dist/policy/suggest.js";
 
 const SOURCE = "conf/accounts.json";
 const AC1 = "AC00000000000000000000000000000001";
@@ -177,7 +178,7 @@ test("the example configurations load", async () => {
 const BASE = { accountKey: "AccountSid" };
 
 test("unknown fields: top level, accounts, tenants, complianceSettings (only CTICloud's documented fields pass)", async () => {
-  await refusedAt({ ...BASE, acounts: {} }, "acounts", /^unknown field \(expected one of: accountKey, defaultPolicy, unknownAccount, policies, accounts, tenants\)$/);
+  await refusedAt({ ...BASE, colour: {} }, "colour", /^unknown field \(expected one of: accountKey, defaultPolicy, unknownAccount, policies, accounts, tenants\)$/);
   await refusedAt({ ...BASE, accounts: { [AC1]: { hipaa: true } } }, `accounts["${AC1}"].hipaa`, /^unknown field \(expected one of: hipaaEnabled, policy\)$/);
   await refusedAt({ ...BASE, tenants: [{ tenantId: "7001234", hipaaEnabled: true }] }, "tenants[0].hipaaEnabled",
     /^unknown field \(expected one of: tenantId, complianceSettings, policy\)$/);
@@ -223,25 +224,61 @@ test("wrong types, each at its path", async () => {
 test("unknown policy names: defaultPolicy, an account's, a tenant's", async () => {
   const listing = /\(expected a name from "policies" \("my-policy"\) or a preset: flex-insights-hipaa, flex-insights-hipaa-eventstreams, cticloud-end-of-call, optionally with @version\)$/;
   const policies = { "my-policy": MY_POLICY };
-  await refusedAt({ ...BASE, policies, defaultPolicy: "my-polcy" }, "defaultPolicy", new RegExp(`^unknown policy "my-polcy" ${listing.source}`));
+  await refusedAt({ ...BASE, policies, defaultPolicy: "quarterly" }, "defaultPolicy", new RegExp(`^unknown policy "quarterly" ${listing.source}`));
   await refusedAt({ ...BASE, policies, accounts: { [AC1]: { hipaaEnabled: true, policy: "flex" } } }, `accounts["${AC1}"].policy`, /^unknown policy "flex"/);
   // checked even while hipaaEnabled is false: turning it on later must not meet a broken reference
   await refusedAt({ ...BASE, policies, accounts: { [AC1]: { policy: "nope" } } }, `accounts["${AC1}"].policy`, /^unknown policy "nope"/);
   await refusedAt({ ...BASE, policies, tenants: [{ tenantId: "1", policy: "cticloud" }] }, "tenants[0].policy", /^unknown policy "cticloud"/);
-  await refusedAt({ ...BASE, defaultPolicy: "Flex-Insights-HIPAA" }, "defaultPolicy", /^unknown policy "Flex-Insights-HIPAA" \(expected a name from "policies" or a preset/);
+  await refusedAt({ ...BASE, defaultPolicy: "nothing-like-it" }, "defaultPolicy", /^unknown policy "nothing-like-it" \(expected a name from "policies" or a preset/);
+});
+
+test("did you mean: a name close to a known one is suggested, for fields, policy names and presets", async () => {
+  const policies = { "my-policy": MY_POLICY };
+  const cases = [
+    [{ ...BASE, acounts: {} }, "acounts", /^unknown field \(did you mean "accounts"\? expected one of: accountKey, /],
+    [{ ...BASE, accounts: { [AC1]: { hipaaEnable: true } } }, `accounts["${AC1}"].hipaaEnable`, /^unknown field \(did you mean "hipaaEnabled"\? /],
+    [{ ...BASE, tenants: [{ tenantId: "1", polcy: "p" }] }, "tenants[0].polcy", /^unknown field \(did you mean "policy"\? /],
+    [{ ...BASE, tenants: [{ tenantId: "1", complianceSettings: { dataRetentionDay: 1 } }] }, "tenants[0].complianceSettings.dataRetentionDay",
+      /^unknown field \(did you mean "dataRetentionDays"\? /],
+    [{ ...BASE, policies: { p: { keep: ["a"], embeddedJSON: ["a"] } } }, 'policies["p"].embeddedJSON', /^unknown field \(did you mean "embeddedJson"\? /],
+    [{ ...BASE, policies, defaultPolicy: "my-polcy" }, "defaultPolicy", /^unknown policy "my-polcy" \(did you mean "my-policy"\? expected a name from "policies"/],
+    [{ ...BASE, accounts: { [AC1]: { policy: "flex-insight-hipaa" } } }, `accounts["${AC1}"].policy`, /^unknown policy "flex-insight-hipaa" \(did you mean "flex-insights-hipaa"\? /],
+    [{ ...BASE, tenants: [{ tenantId: "1", policy: "cticloud-end-of-cal@1" }] }, "tenants[0].policy", /^unknown policy "cticloud-end-of-cal@1" \(did you mean "cticloud-end-of-call@1"\? /],
+    [{ ...BASE, defaultPolicy: "Flex-Insights-HIPAA" }, "defaultPolicy", /^unknown policy "Flex-Insights-HIPAA" \(did you mean "flex-insights-hipaa"\? /],
+  ];
+  for (const [value, path, expected] of cases) await refusedAt(value, path, expected);
+  // nothing close: no suggestion
+  for (const [value, path] of [[{ ...BASE, colour: 1 }, "colour"], [{ ...BASE, defaultPolicy: "x" }, "defaultPolicy"],
+    [{ ...BASE, policies, accounts: { [AC1]: { policy: "hipaa" } } }, `accounts["${AC1}"].policy`]]) {
+    const error = await refusedAt(value, path, /^unknown /);
+    assert.not.match(error.message, /did you mean/);
+  }
+});
+
+test("closest: within a third of the name's length, case-only differences always, ties to the first", () => {
+  assert.is(editDistance("kep", "keep"), 1);
+  assert.is(editDistance("", "abc"), 3);
+  assert.is(editDistance("kitten", "sitting"), 3);
+  assert.is(closest("kep", ["name", "keep"]), "keep");
+  assert.is(closest("KEEP", ["keep"]), "keep");
+  assert.is(closest("x", ["keep", "name"]), undefined);
+  assert.is(closest("keep", ["keep"]), undefined, "the word itself is no suggestion");
+  assert.is(closest("abcdef", ["abcxyz"]), undefined, "3 edits in 6 characters is too far");
+  assert.is(closest("abcdef", ["abcdxy"]), "abcdxy", "2 edits in 6 characters is close");
+  assert.is(closest("ab", ["ax", "ay"]), "ax");
 });
 
 test("a bad policy inside \"policies\" is reported at the JSON path of its bad entry", async () => {
   const at = (spec) => ({ ...BASE, policies: { "my-policy": spec } });
   await refusedAt(at({ keep: ["EventType", "a..b"] }), 'policies["my-policy"].keep[1]', /^bad path "a\.\.b": empty key at character 3/);
-  await refusedAt(at({ keep: ["EventType"], kep: [] }), 'policies["my-policy"].kep', /^unknown field \(expected one of: name, description, keep, embeddedJson\)$/);
+  await refusedAt(at({ keep: ["EventType"], kep: [] }), 'policies["my-policy"].kep', /^unknown field \(did you mean "keep"\? expected one of: name, description, keep, embeddedJson\)$/);
   await refusedAt(at({ keep: ["EventType"], "odd.field": 1 }), 'policies["my-policy"]["odd.field"]', /^unknown field/);
   await refusedAt(at({ embeddedJson: [] }), 'policies["my-policy"].keep', /^missing/);
-  await refusedAt(at({ keep: [] }), 'policies["my-policy"].keep', /^is empty/);
-  await refusedAt(at({ keep: ["a", 5] }), 'policies["my-policy"].keep[1]', /^expected a path string$/);
+  await refusedAt(at({ keep: [] }), 'policies["my-policy"].keep', /^expected at least one path, found an empty array/);
+  await refusedAt(at({ keep: ["a", 5] }), 'policies["my-policy"].keep[1]', /^expected a path string, found a number$/);
   await refusedAt(at({ keep: ["a"], embeddedJson: ["b"] }), 'policies["my-policy"].embeddedJson[0]', /would select nothing/);
-  await refusedAt(at("EventType"), 'policies["my-policy"]', /^expected a JSON object with a "keep" array$/);
-  await refusedAt(at({ keep: ["a"], description: 5 }), 'policies["my-policy"].description', /^expected a string$/);
+  await refusedAt(at("EventType"), 'policies["my-policy"]', /^expected a policy: a JSON object with a "keep" array, found a string$/);
+  await refusedAt(at({ keep: ["a"], description: 5 }), 'policies["my-policy"].description', /^expected a string, found a number$/);
   await refusedAt(at({ keep: ["a"], name: "other" }), 'policies["my-policy"].name', /^expected "my-policy" \(the key in "policies" names the policy\) or no name, found "other"$/);
   // a name equal to the key is fine
   const ok = await load(at({ name: "my-policy", keep: ["a"] }));
@@ -289,21 +326,21 @@ test("accountKey: missing, bad syntax, or a \"*\" segment", async () => {
   await refusedAt({ accountKey: 'a["b' }, "accountKey", /^bad path "a\[\\"b": unterminated string/);
 });
 
-test("text that is not JSON: one problem at (file) with the parser's line and column", async () => {
+test("text that is not JSON: one problem, at the strict reader's line and column", async () => {
   const cases = [
-    ['{"accountKey": "AccountSid",}', /^is not valid JSON: unexpected "}" \(expected a key in double quotes\) at line 1, column 29$/],
-    ['{\n  "accountKey": "AccountSid"\n  "accounts": {}\n}', /^is not valid JSON: unexpected "\\"" \(expected "," or "}"\) at line 3, column 3$/],
-    ['{"accountKey": "AccountSid", "accounts": {', /^is not valid JSON: unexpected end of text \(expected a key in double quotes\) at line 1, column 43$/],
-    ['{"accountKey": 01}', /^is not valid JSON: invalid number at line 1, column 17$/],
-    ['{"accountKey": "a\tb"}', /^is not valid JSON: control character in a string \(escape it\) at line 1, column 18$/],
-    ['{"accountKey": "\\x"}', /^is not valid JSON: invalid escape at line 1, column 17$/],
-    ['{"accountKey": "AccountSid"} x', /^is not valid JSON: unexpected text after the top-level value at line 1, column 30$/],
-    ["", /^is not valid JSON: unexpected end of text \(expected a value\) at line 1, column 1$/],
-    ["{'accountKey': 1}", /^is not valid JSON: unexpected "'" \(expected a key in double quotes\) at line 1, column 2$/],
-    ["[".repeat(300), /^is not valid JSON: nested deeper than 256 levels/],
+    ['{"accountKey": "AccountSid",}', "line 1, column 29", /^not valid JSON: expected a key in double quotes, found "}"$/],
+    ['{\n  "accountKey": "AccountSid"\n  "accounts": {}\n}', "line 3, column 3", /^not valid JSON: expected "," or "}", found "\\""$/],
+    ['{"accountKey": "AccountSid", "accounts": {', "line 1, column 43", /^not valid JSON: expected a key in double quotes, found the end of the text$/],
+    ['{"accountKey": 01}', "line 1, column 17", /^not valid JSON: invalid number/],
+    ['{"accountKey": "a\tb"}', "line 1, column 18", /^not valid JSON: control character in a string \(escape it\)$/],
+    ['{"accountKey": "\\x"}', "line 1, column 17", /^not valid JSON: invalid escape/],
+    ['{"accountKey": "AccountSid"} x', "line 1, column 30", /^not valid JSON: expected the end of the text after the top-level value, found "x"$/],
+    ["", "line 1, column 1", /^not valid JSON: expected a value, found the end of the text$/],
+    ["{'accountKey': 1}", "line 1, column 2", /^not valid JSON: expected a key in double quotes, found "'"$/],
+    ["[".repeat(300), "line 1, column 257", /^not valid JSON: nested deeper than 256 levels/],
   ];
-  for (const [text, expected] of cases) {
-    const error = await refusedAt(text, "(file)", expected);
+  for (const [text, at, expected] of cases) {
+    const error = await refusedAt(text, at, expected);
     assert.is(error.message.split("\n").length, 1);
   }
 });

@@ -13,11 +13,12 @@
  * ```
  *
  * A file is loaded whole or not at all: every problem is collected and thrown together as one ConfigError.
- * The rules themselves are in config-validate.ts, the text checks (syntax position, repeated keys) in
- * config-json.ts. No Node built-ins: the digest uses Web Crypto.
+ * The rules themselves are in validate.ts, the text checks (syntax position, repeated keys, byte order mark) in
+ * ../policy/strict-json.ts, the reader policy files use too. No Node built-ins: the digest uses Web Crypto.
  */
 import type { CompiledPolicy } from "../policy/policy.js";
-import { checkJsonText } from "../policy/strict-json.js";
+import { problemLines } from "../policy/problems.js";
+import { readStrictJson } from "../policy/strict-json.js";
 import { Problems, validateAccounts, type AccountSettings, type ConfigProblem, type UnknownAccountAction } from "./validate.js";
 
 export type { AccountSettings, ConfigProblem, UnknownAccountAction } from "./validate.js";
@@ -48,7 +49,7 @@ export interface AccountsConfig {
 export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
   constructor(readonly source: string, problems: ConfigProblem[]) {
-    super(problems.map((p) => `${source}: ${p.path}: ${p.expected}`).join("\n"));
+    super(problemLines(source, problems).join("\n"));
     this.name = "ConfigError";
     this.problems = problems;
   }
@@ -60,13 +61,10 @@ export class ConfigError extends Error {
  * keep the last one). A leading byte order mark is ignored.
  */
 export async function parseAccountsText(text: string, source: string): Promise<AccountsConfig> {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const problems = new Problems();
-  for (const p of checkJsonText(text)) {
-    if (p.parts === null) throw new ConfigError(source, [{ path: "(file)", expected: p.expected }]);
-    problems.add(p.parts, p.expected);
-  }
-  return load(JSON.parse(text), source, problems);
+  const read = readStrictJson(text, problems);
+  if (read === undefined) throw new ConfigError(source, problems.list);
+  return load(read.value, source, problems);
 }
 
 /** Validates an already parsed configuration (e.g. from an API); `source` names it in messages. */

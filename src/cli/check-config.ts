@@ -16,9 +16,11 @@ export const checkConfigSpec: CommandSpec = {
     "on standard output: the accounts (and how many have HIPAA enabled), the policies, the default",
     "policy, what happens to unknown accounts, the account key and the configuration's digest (the",
     "one --audit records). Otherwise prints every problem on standard error, one per line, with the",
-    "JSON path of the field at fault and what was expected.",
+    "JSON path of the field at fault (or the line and column of a syntax error), what was expected and",
+    "what was found.",
     "",
-    "Exit status: 0 when the file is valid; 1 when it is not, or cannot be read; 2 for bad arguments.",
+    "Exit status: 0 when the file is valid; 1 when it is not, or cannot be read (a bad file, even one",
+    "naming an unknown preset); 2 for a bad command line (unknown options, a missing or extra FILE).",
   ],
 };
 

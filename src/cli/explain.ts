@@ -1,20 +1,27 @@
-/** `hipaa-sieve explain (--preset NAME | --policy FILE)`: what a policy keeps, drawn as a tree of its paths. */
+/**
+ * `hipaa-sieve explain (--preset NAME | --policy FILE | --accounts FILE --policy-name NAME)`: what a policy keeps,
+ * drawn as a tree of its paths.
+ */
+import type { AccountsConfig } from "../accounts/config.js";
 import type { CompiledPolicy, PolicySpec } from "../policy/policy.js";
-import { findPreset } from "../policy/presets.js";
+import { findPreset, presetPolicy, PRESET_NAMES, PRESETS } from "../policy/presets.js";
+import { didYouMean } from "../policy/suggest.js";
 import { HELP_OPTION, stringOption, type CommandSpec, type ParsedOptions } from "./args.js";
 import { print, type CliContext } from "./context.js";
 import { UsageError } from "./errors.js";
-import { loadPolicyFile, loadPreset } from "./load.js";
+import { loadAccountsFile, loadPolicyFile, loadPreset } from "./load.js";
 import { formatPath, parsePath, type Segment } from "../policy/paths.js";
 import { wrap } from "./help.js";
 
 export const explainSpec: CommandSpec = {
   name: "explain",
   summary: "Show what a policy keeps, as a tree of its paths",
-  usage: ["explain (--preset NAME | --policy FILE)"],
+  usage: ["explain (--preset NAME | --policy FILE)", "explain --accounts FILE --policy-name NAME"],
   options: [
     { name: "preset", type: "string", value: "NAME", description: 'A built-in policy: NAME or NAME@VERSION (see "hipaa-sieve presets")' },
     { name: "policy", type: "string", value: "FILE", description: "A policy file (JSON: keep, embeddedJson)" },
+    { name: "accounts", type: "string", value: "FILE", description: "An accounts file (as filter --accounts reads it); needs --policy-name" },
+    { name: "policy-name", type: "string", value: "NAME", description: 'With --accounts: a key of its "policies", or a preset name or id' },
     HELP_OPTION,
   ],
   details: [
@@ -24,26 +31,40 @@ export const explainSpec: CommandSpec = {
     '"(embedded JSON string)": a string there holds a JSON document, filtered with the keys below it.',
     "Everything not in the tree is dropped. Arrays are transparent: their elements are filtered at",
     "the same place in the tree.",
+    "",
+    "An accounts file is validated whole first, as filter --accounts would load it.",
+    "",
+    "Exit status: 0 when the policy was shown; 1 when a file cannot be read or is not a valid policy",
+    "or accounts file; 2 for a bad command line, an unknown --preset NAME or --policy-name NAME included.",
   ],
 };
 
 export async function runExplain(values: ParsedOptions, _positionals: string[], context: CliContext): Promise<number> {
   const preset = stringOption(values, "preset");
   const file = stringOption(values, "policy");
-  if (preset === undefined && file === undefined) throw new UsageError("one of --preset NAME or --policy FILE is required", "explain");
-  if (preset !== undefined && file !== undefined) {
-    throw new UsageError("options --preset and --policy cannot be used together (give exactly one)", "explain");
+  const accounts = stringOption(values, "accounts");
+  const policyName = stringOption(values, "policy-name");
+  const given = [preset !== undefined && "--preset", file !== undefined && "--policy", accounts !== undefined && "--accounts"]
+    .filter((g): g is string => g !== false);
+  if (given.length === 0) throw new UsageError("one of --preset NAME, --policy FILE or --accounts FILE is required", "explain");
+  if (given.length > 1) throw new UsageError(`options ${given.join(" and ")} cannot be used together (give exactly one)`, "explain");
+  if (accounts !== undefined && policyName === undefined) {
+    throw new UsageError('option --accounts needs --policy-name NAME (a key of its "policies", or a preset)', "explain");
   }
+  if (accounts === undefined && policyName !== undefined) throw new UsageError("option --policy-name needs --accounts FILE", "explain");
+
   let policy: CompiledPolicy;
   let title: string;
   if (preset !== undefined) {
     policy = loadPreset(preset, "explain");
-    const found = findPreset(preset);
-    const newest = found !== undefined && findPreset(found.name)?.id === found.id;
-    title = `preset ${policy.name}${newest ? " (newest)" : ""}`;
+    title = presetTitle(policy);
+  } else if (file !== undefined) {
+    policy = await loadPolicyFile(file);
+    title = `policy ${JSON.stringify(policy.name)} from ${file}`;
   } else {
-    policy = await loadPolicyFile(file as string);
-    title = `policy ${JSON.stringify(policy.name)} from ${file as string}`;
+    const { config } = await loadAccountsFile(accounts as string);
+    policy = accountsPolicy(config, policyName as string);
+    title = findPreset(policyName as string) ? presetTitle(policy) : `policy ${JSON.stringify(policy.name)} from ${accounts as string}`;
   }
   const spec = policy.spec;
   const embedded = spec.embeddedJson?.length ?? 0;
@@ -53,6 +74,29 @@ export async function runExplain(values: ParsedOptions, _positionals: string[], 
   if (spec.description !== undefined) head.push(...wrap(spec.description, 100));
   await print(context.stdout, [...head, "", ...policyTree(spec), ""].join("\n"));
   return 0;
+}
+
+/** "preset flex-insights-hipaa@1 (newest)". */
+function presetTitle(policy: CompiledPolicy): string {
+  const found = findPreset(policy.name);
+  const newest = found !== undefined && findPreset(found.name)?.id === found.id;
+  return `preset ${policy.name}${newest ? " (newest)" : ""}`;
+}
+
+/**
+ * The policy `name` means in an accounts file, resolved as the file's own references are: a key of its "policies",
+ * else a preset name or id. Anything else is a bad command-line value, with the closest name when one is close.
+ */
+function accountsPolicy(config: AccountsConfig, name: string): CompiledPolicy {
+  // The ids of declared policies are their names; preset ids hold "@", which declared names may not.
+  const declared = [...config.policies.keys()].filter((id) => !id.includes("@"));
+  if (declared.includes(name)) return config.policies.get(name) as CompiledPolicy;
+  const preset = findPreset(name);
+  if (preset) return config.policies.get(preset.id) ?? presetPolicy(preset.id);
+  const suggestion = didYouMean(name, [...declared, ...PRESET_NAMES, ...PRESETS.map((p) => p.id)]);
+  const names = declared.map((n) => JSON.stringify(n)).join(", ");
+  throw new UsageError(`unknown policy ${JSON.stringify(name)} in ${config.source} (${suggestion}expected a key of its "policies"` +
+    `${declared.length > 0 ? ` (${names})` : ""} or a preset: ${PRESET_NAMES.join(", ")}, optionally with @version)`, "explain");
 }
 
 interface Node {

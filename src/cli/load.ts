@@ -1,29 +1,42 @@
 /**
  * Loading what the commands filter with: a policy file, a built-in preset, an accounts file; and
- * creating the engine for it. Every failure becomes a user error: one line, or one line per problem of
- * an accounts file. Messages name files, fields and expectations, never event content.
+ * creating the engine for it. Every failure becomes a user error, one line per problem of a policy or
+ * accounts file. Messages name files, fields and expectations, never event content.
+ *
+ * Exit status: a bad value given on the command line (an unknown --preset NAME) is a usage error (2);
+ * a file that cannot be read or is not a valid configuration is a failure (1).
  */
 import { readFile } from "node:fs/promises";
 import { parsePolicyText, PolicyError, type CompiledPolicy } from "../policy/policy.js";
 import { createFilter, type Filter, type FilterOptions } from "../engine/engine.js";
 import { createAccountsFilter, type AccountsFilter } from "../engine/accounts-filter.js";
-import { findPreset, presetPolicy } from "../policy/presets.js";
+import { findPreset, presetPolicy, presetSuggestion } from "../policy/presets.js";
 import { ConfigError, parseAccountsText, type AccountsConfig } from "../accounts/config.js";
+import { problemLines, Problems } from "../policy/problems.js";
+import { decodeStrictUtf8 } from "../policy/strict-utf8.js";
 import { CliError, ProblemsError, UsageError, fileError, oneLine } from "./errors.js";
 import { PROGRAM } from "./help.js";
 
-/** Read a file as UTF-8 text; `what` names it in messages ("policy file"). */
+/**
+ * Read a configuration file as UTF-8 text, strictly; `what` names it in messages ("policy file"). Bytes that are
+ * not UTF-8 are refused (one line, at their line and column) rather than read as U+FFFD.
+ */
 export async function readText(path: string, what: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     throw fileError("read", what, path, error);
   }
+  const problems = new Problems();
+  const text = decodeStrictUtf8(bytes, problems);
+  if (text === undefined) throw new CliError(problemLines(path, problems.list).join(" "));
+  return text;
 }
 
-function policyError(error: unknown): never {
-  if (error instanceof PolicyError) throw new CliError(oneLine(error.message));
-  throw error;
+/** A policy or accounts file's problems as CLI lines, one per problem: `accounts.json: accounts["AC01"].policy: unknown policy "x" (...)`. */
+function problemsError(error: PolicyError | ConfigError): ProblemsError {
+  return new ProblemsError(problemLines(error.source, error.problems).map(oneLine));
 }
 
 export async function loadPolicyFile(path: string): Promise<CompiledPolicy> {
@@ -31,25 +44,17 @@ export async function loadPolicyFile(path: string): Promise<CompiledPolicy> {
   try {
     return parsePolicyText(text, path);
   } catch (error) {
-    policyError(error);
+    if (error instanceof PolicyError) throw problemsError(error);
+    throw error;
   }
 }
 
+/** `--preset NAME`: an unknown name is a bad command-line value (exit 2), with the closest name when one is close. */
 export function loadPreset(name: string, helpCommand: string): CompiledPolicy {
   if (findPreset(name) === undefined) {
-    throw new UsageError(`unknown preset ${JSON.stringify(name)} (run "${PROGRAM} presets" for the list)`, helpCommand);
+    throw new UsageError(`unknown preset ${JSON.stringify(name)} (${presetSuggestion(name)}run "${PROGRAM} presets" for the list)`, helpCommand);
   }
-  try {
-    return presetPolicy(name);
-  } catch (error) {
-    policyError(error);
-  }
-}
-
-/** The lines of a configuration error: `accounts.json: accounts["AC01"].policy: unknown policy "x"`. */
-export function configProblemLines(error: ConfigError): string[] {
-  if (error.problems.length === 0) return error.message.split("\n").map(oneLine);
-  return error.problems.map((p) => oneLine(`${error.source}: ${p.path}: ${p.expected}`));
+  return presetPolicy(name);
 }
 
 /** Parse accounts text; a bad file is a ProblemsError, one line per problem. */
@@ -57,8 +62,7 @@ export async function parseAccounts(text: string, source: string): Promise<Accou
   try {
     return await parseAccountsText(text, source);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ProblemsError(configProblemLines(error));
-    if (error instanceof PolicyError) throw new ProblemsError([oneLine(error.message)]);
+    if (error instanceof ConfigError) throw problemsError(error);
     throw error;
   }
 }

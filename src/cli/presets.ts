@@ -14,6 +14,8 @@ export const presetsSpec: CommandSpec = {
     'version (marked "newest"); an id pins one version. Both work with filter --preset, explain',
     '--preset, and as a policy in an accounts file ("defaultPolicy", an account\'s "policy").',
     '"hipaa-sieve explain --preset NAME" shows what a preset keeps.',
+    "",
+    "Exit status: 0; 2 for a bad command line.",
   ],
 };
 

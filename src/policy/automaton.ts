@@ -3,7 +3,12 @@
  * A trie of the listed paths is determinized (subset construction): where a literal key and
  * "*" both match, the key's node is the union of both, so the engine never tracks several
  * candidate nodes and never interprets a path at run time.
+ *
+ * Subset construction can blow up exponentially, so every state, edge and key is charged to
+ * budgets as it is created (see automaton-budget.ts), and the work is a loop over a queue of
+ * pending states rather than a recursion (a path may be up to MAX_PATH_KEYS keys long).
  */
+import { AutomatonBudget, EDGE_BYTES, STATE_BYTES } from "./automaton-budget.js";
 import type { Segment } from "./paths.js";
 
 export const FLAG_KEEP_WHOLE = 1;
@@ -26,74 +31,122 @@ export interface Automaton {
 }
 
 class TrieNode {
-  static count = 0;
-  readonly id = TrieNode.count++;
   keepWhole = false;
   embedded = false;
   readonly children = new Map<string, TrieNode>();
   wildcard: TrieNode | undefined;
 
-  child(segment: Segment, create: boolean): TrieNode | undefined {
-    if (segment.any) {
-      if (!this.wildcard && create) this.wildcard = new TrieNode();
-      return this.wildcard;
+  constructor(readonly id: number) {}
+}
+
+/** The listed paths as a trie; `*` segments are the wildcard children. */
+export class PathTrie {
+  private count = 0;
+  readonly root = this.node();
+
+  constructor(keep: readonly Segment[][]) {
+    for (const path of keep) {
+      let node = this.root;
+      for (const segment of path) node = this.child(node, segment, true)!;
+      node.keepWhole = true;
     }
-    let next = this.children.get(segment.key);
-    if (!next && create) this.children.set(segment.key, (next = new TrieNode()));
+  }
+
+  /** Marks the node an embeddedJson path names; false when the path is neither kept nor a prefix of a kept path. */
+  markEmbedded(path: readonly Segment[]): boolean {
+    let node: TrieNode | undefined = this.root;
+    for (const segment of path) node = node && this.child(node, segment, false);
+    if (!node) return false;
+    node.embedded = true;
+    return true;
+  }
+
+  private node(): TrieNode {
+    return new TrieNode(this.count++);
+  }
+
+  private child(node: TrieNode, segment: Segment, create: boolean): TrieNode | undefined {
+    if (segment.any) {
+      if (!node.wildcard && create) node.wildcard = this.node();
+      return node.wildcard;
+    }
+    let next = node.children.get(segment.key);
+    if (!next && create) node.children.set(segment.key, (next = this.node()));
     return next;
   }
 }
 
-/**
- * Builds the automaton. `embeddedJson` paths must each name a node of the keep trie; the index
- * of the first one that does not is thrown as a number (the caller names it to the user).
- */
-export function buildAutomaton(keep: Segment[][], embeddedJson: Segment[][]): Automaton {
-  const root = new TrieNode();
-  for (const path of keep) {
-    let node = root;
-    for (const segment of path) node = node.child(segment, true)!;
-    node.keepWhole = true;
-  }
-  embeddedJson.forEach((path, index) => {
-    let node: TrieNode | undefined = root;
-    for (const segment of path) node = node?.child(segment, false);
-    if (!node) throw index;
-    node.embedded = true;
-  });
-
+/** Determinizes the trie; throws AutomatonTooLarge as soon as one of the budgets runs out. */
+export function buildAutomaton(trie: PathTrie, budgets: readonly AutomatonBudget[]): Automaton {
+  const charge = (states: number, bytes: number) => {
+    for (const budget of budgets) budget.charge(states, bytes);
+  };
   const nodes: AutomatonNode[] = [{ flags: 0, wildcard: 0, edges: [] }];
-  const known = new Map<string, number>();
-  const visit = (set: TrieNode[]): number => {
-    const name = set.map((n) => n.id).sort((a, b) => a - b).join(",");
-    const seen = known.get(name);
-    if (seen !== undefined) return seen;
-    const index = nodes.length;
-    const node: AutomatonNode = { flags: 0, wildcard: 0, edges: [] };
-    nodes.push(node);
-    known.set(name, index);
-    if (set.some((n) => n.keepWhole)) {
-      node.flags = FLAG_KEEP_WHOLE; // the whole value is kept: nothing below matters
-      return index;
+  const pending: TrieNode[][] = []; // pending[i]: the trie nodes of automaton node i + 1
+  const known = new Map<string, number>(); // sorted trie ids → automaton node
+  const keys = new Set<string>(); // keys whose bytes were charged (the tables store each key once)
+
+  const stateOf = (set: TrieNode[]): number => {
+    const name = set.length === 1 ? String(set[0].id) : set.map((n) => n.id).join(",");
+    let index = known.get(name);
+    if (index === undefined) {
+      charge(1, STATE_BYTES);
+      index = nodes.length;
+      nodes.push({ flags: 0, wildcard: 0, edges: [] });
+      pending.push(set);
+      known.set(name, index);
     }
-    if (set.some((n) => n.embedded)) node.flags |= FLAG_EMBEDDED_JSON;
-    const wild = set.flatMap((n) => (n.wildcard ? [n.wildcard] : []));
-    const keys = new Set(set.flatMap((n) => [...n.children.keys()]));
-    for (const key of keys) {
-      const next = set.flatMap((n) => { const c = n.children.get(key); return c ? [c] : []; });
-      node.edges.push([key, visit(unique([...next, ...wild]))]);
-    }
-    if (wild.length > 0) node.wildcard = visit(unique(wild));
     return index;
   };
-  visit([root]);
+
+  stateOf([trie.root]);
+  for (let i = 0; i < pending.length; i++) {
+    const set = pending[i];
+    const node = nodes[i + 1];
+    if (set.some((n) => n.keepWhole)) {
+      node.flags = FLAG_KEEP_WHOLE; // the whole value is kept: nothing below matters
+      continue;
+    }
+    if (set.some((n) => n.embedded)) node.flags = FLAG_EMBEDDED_JSON;
+    const wild: TrieNode[] = [];
+    const byKey = new Map<string, TrieNode[]>();
+    for (const n of set) {
+      if (n.wildcard) wild.push(n.wildcard);
+      for (const [key, child] of n.children) {
+        const next = byKey.get(key);
+        if (next) next.push(child);
+        else byKey.set(key, [child]);
+      }
+    }
+    for (const [key, next] of byKey) {
+      const keyBytes = keys.has(key) ? 0 : utf8Length(key);
+      keys.add(key);
+      charge(0, EDGE_BYTES + keyBytes);
+      node.edges.push([key, stateOf(sorted(wild.length > 0 ? next.concat(wild) : next))]);
+    }
+    if (wild.length > 0) node.wildcard = stateOf(sorted(wild));
+  }
   return { nodes, embeddedNesting: nesting(nodes) };
 }
 
-function unique(set: TrieNode[]): TrieNode[] {
-  return [...new Set(set)];
+/**
+ * The set in id order, so that the same set of positions always gets the same name. The nodes of a set are
+ * distinct (children of distinct trie nodes are distinct, and a node is either a literal or a wildcard child).
+ */
+function sorted(set: TrieNode[]): TrieNode[] {
+  return set.length < 2 ? set : set.sort((a, b) => a.id - b.id);
 }
 
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** Recursive, but only as deep as the longest path (MAX_PATH_KEYS): each edge goes one key deeper. */
 function nesting(nodes: AutomatonNode[]): number {
   const memo = new Map<number, number>();
   const depth = (i: number): number => {

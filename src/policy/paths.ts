@@ -7,11 +7,21 @@ export type Segment = { readonly any: true } | { readonly any: false; readonly k
 
 export const ANY: Segment = { any: true };
 
+/**
+ * The most keys a path may have. A path of n keys only matches at depth n or deeper, and the engine's maxDepth is
+ * at most 1024, so a longer path could never match; refusing it also bounds the recursion of the table builders.
+ */
+export const MAX_PATH_KEYS = 1024;
+
 /** Thrown with a message that says where in the path and what was expected; no file context. */
 export class PathSyntaxError extends Error {}
 
 export function parsePath(text: string): Segment[] {
   if (text.length === 0) throw new PathSyntaxError("empty path");
+  if (!text.isWellFormed()) {
+    // TextEncoder would turn it into U+FFFD, a key other than the one written (JSON text can hold "\ud800").
+    throw new PathSyntaxError(`holds a lone surrogate at character ${loneSurrogateAt(text) + 1} (a key must be valid Unicode)`);
+  }
   const segments: Segment[] = [];
   let i = 0;
   while (true) {
@@ -33,6 +43,9 @@ export function parsePath(text: string): Segment[] {
         throw new PathSyntaxError(`a bare key may not hold '"' at character ${i + bare.indexOf('"') + 1} (write it as a JSON string in brackets)`);
       } else segments.push({ any: false, key: bare });
       i = end;
+    }
+    if (segments.length > MAX_PATH_KEYS) {
+      throw new PathSyntaxError(`more than ${MAX_PATH_KEYS} keys (no event nests deeper than the engine's maxDepth, at most ${MAX_PATH_KEYS})`);
     }
     if (i === text.length) return segments;
     if (text[i] === ".") {
@@ -56,9 +69,21 @@ function readBracket(text: string, start: number): [string, number] {
   } catch {
     throw new PathSyntaxError(`invalid JSON string in brackets starting at character ${start + 1}`);
   }
-  if (!key.isWellFormed()) throw new PathSyntaxError(`key in brackets at character ${start + 1} holds a lone surrogate`);
+  if (!key.isWellFormed()) {
+    throw new PathSyntaxError(`key in brackets at character ${start + 1} holds a lone surrogate (a key must be valid Unicode)`);
+  }
   if (text[i + 1] !== "]") throw new PathSyntaxError(`expected "]" at character ${i + 2}`);
   return [key, i + 2];
+}
+
+/** The index of the first UTF-16 code unit of `text` that is half of no surrogate pair. */
+export function loneSurrogateAt(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    else if (c >= 0xd800 && c <= 0xdfff) return i;
+  }
+  return -1;
 }
 
 /** Writes a path back in the syntax parsePath reads (bare where possible). */

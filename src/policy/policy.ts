@@ -1,9 +1,15 @@
 /**
  * Policies: validation of the JSON form and compilation to an automaton, once, up front.
- * Every error names the source (usually a file) and the entry at fault.
+ * Every problem is collected, each naming the source (usually a file), the entry at fault, what was
+ * expected and what was found; policy files, the policies of accounts files and presets all go through
+ * checkPolicy.
  */
-import { buildAutomaton, type Automaton } from "./automaton.js";
+import { buildAutomaton, PathTrie, type Automaton } from "./automaton.js";
+import { AutomatonBudget, AutomatonTooLarge, POLICY_LIMITS } from "./automaton-budget.js";
 import { parsePath, PathSyntaxError, type Segment } from "./paths.js";
+import { describe, isObject, problemLines, Problems, type ConfigProblem, type PathPart } from "./problems.js";
+import { readStrictJson } from "./strict-json.js";
+import { didYouMean } from "./suggest.js";
 
 /** The JSON form of a policy. */
 export interface PolicySpec {
@@ -21,75 +27,109 @@ export interface CompiledPolicy {
   readonly automaton: Automaton;
 }
 
-/** A policy that cannot be used. `source` names where it came from, `entry` the field at fault. */
+/** A policy that cannot be used. `source` names where it came from; `problems` lists every mistake, one message line each. */
 export class PolicyError extends Error {
-  constructor(readonly source: string, readonly entry: string, readonly expected: string) {
-    super(`${source}: ${entry}: ${expected}`);
+  readonly problems: readonly ConfigProblem[];
+  constructor(readonly source: string, problems: readonly ConfigProblem[]) {
+    super(problemLines(source, problems).join("\n"));
     this.name = "PolicyError";
+    this.problems = problems;
   }
 }
 
-const FIELDS = new Set(["name", "description", "keep", "embeddedJson"]);
+export const POLICY_FIELDS: readonly string[] = Object.freeze(["name", "description", "keep", "embeddedJson"]);
 
-/** Parses policy JSON text; `source` (a file name) prefixes every error. */
+/** Parses policy JSON text with the strict reader; `source` (a file name) prefixes every message. */
 export function parsePolicyText(text: string, source: string): CompiledPolicy {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new PolicyError(source, "(file)", `is not valid JSON (${(error as Error).message})`);
-  }
-  return compilePolicy(value, source);
+  const problems = new Problems("(file)");
+  const read = readStrictJson(text, problems);
+  const policy = read && checkPolicy(read.value, [], problems, "policy");
+  if (!policy || problems.list.length > 0) throw new PolicyError(source, problems.list);
+  return policy;
 }
 
-/** Validates a policy object and compiles it; `source` prefixes every error. */
+/** Validates a policy object and compiles it; `source` prefixes every message. */
 export function compilePolicy(value: unknown, source = "policy", fallbackName = "policy"): CompiledPolicy {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new PolicyError(source, "(policy)", "expected a JSON object with a \"keep\" array");
+  const problems = new Problems("(policy)");
+  const policy = checkPolicy(value, [], problems, fallbackName);
+  if (!policy) throw new PolicyError(source, problems.list);
+  return policy;
+}
+
+/**
+ * Validates a policy object found at `at` and compiles it, or records its problems (paths below `at`) and
+ * returns null. Its automaton is bounded by POLICY_LIMITS, and by `shared` too when given (the budget of all
+ * the policies of one accounts file).
+ */
+export function checkPolicy(value: unknown, at: readonly PathPart[], problems: Problems, fallbackName: string,
+  shared?: AutomatonBudget): CompiledPolicy | null {
+  const before = problems.list.length;
+  if (!isObject(value)) {
+    problems.add(at, `expected a policy: a JSON object with a "keep" array, found ${describe(value)}`);
+    return null;
   }
-  const record = value as Record<string, unknown>;
-  for (const field of Object.keys(record)) {
-    if (!FIELDS.has(field)) {
-      throw new PolicyError(source, field, `unknown field (expected one of: ${[...FIELDS].join(", ")})`);
+  for (const field of Object.keys(value)) {
+    if (!POLICY_FIELDS.includes(field)) {
+      problems.add([...at, field], `unknown field (${didYouMean(field, POLICY_FIELDS)}expected one of: ${POLICY_FIELDS.join(", ")})`);
     }
   }
   for (const field of ["name", "description"] as const) {
-    if (record[field] !== undefined && typeof record[field] !== "string") {
-      throw new PolicyError(source, field, "expected a string");
-    }
+    const v = value[field];
+    if (v !== undefined && typeof v !== "string") problems.add([...at, field], `expected a string, found ${describe(v)}`);
   }
-  const keep = pathList(record.keep, "keep", source, true);
-  const embeddedJson = pathList(record.embeddedJson ?? [], "embeddedJson", source, false);
+  if (typeof value.name === "string" && !value.name.isWellFormed()) {
+    problems.add([...at, "name"], "expected a policy name without lone surrogates (it must be valid Unicode)");
+  }
+  const keep = pathList(value.keep, [...at, "keep"], problems, true);
+  const embeddedJson = pathList(value.embeddedJson ?? [], [...at, "embeddedJson"], problems, false);
+  if (problems.list.length > before) return null;
+
+  const trie = new PathTrie(keep.segments);
+  embeddedJson.segments.forEach((path, i) => {
+    if (!trie.markEmbedded(path)) {
+      problems.add([...at, "embeddedJson", i],
+        `${JSON.stringify(embeddedJson.texts[i])} is neither a kept path nor a prefix of one, so it would select nothing`);
+    }
+  });
+  if (problems.list.length > before) return null;
+
   let automaton: Automaton;
   try {
-    automaton = buildAutomaton(keep.segments, embeddedJson.segments);
-  } catch (index) {
-    if (typeof index !== "number") throw index;
-    throw new PolicyError(source, `embeddedJson[${index}]`,
-      `"${embeddedJson.texts[index]}" is neither a kept path nor a prefix of one, so it would select nothing`);
+    const own = new AutomatonBudget(POLICY_LIMITS, "for one policy");
+    automaton = buildAutomaton(trie, shared ? [own, shared] : [own]);
+  } catch (error) {
+    if (!(error instanceof AutomatonTooLarge)) throw error;
+    problems.add([...at, "keep"], `the paths ${error.message} (each "*" beside literal keys can multiply the states: ` +
+      "list fewer wildcard paths, or keep a shorter prefix whole)");
+    return null;
   }
   const spec: PolicySpec = { keep: keep.texts, embeddedJson: embeddedJson.texts };
-  if (record.name !== undefined) spec.name = record.name as string;
-  if (record.description !== undefined) spec.description = record.description as string;
+  if (value.name !== undefined) spec.name = value.name as string;
+  if (value.description !== undefined) spec.description = value.description as string;
   return Object.freeze({ name: spec.name ?? fallbackName, spec: Object.freeze(spec), automaton });
 }
 
-function pathList(value: unknown, field: string, source: string, required: boolean) {
-  if (!Array.isArray(value)) {
-    throw new PolicyError(source, field, required && value === undefined ? "missing (expected an array of paths)" : "expected an array of path strings");
-  }
-  if (required && value.length === 0) throw new PolicyError(source, field, "is empty (a policy must keep at least one path)");
+/** The entries of a path list; every bad entry is recorded. */
+function pathList(value: unknown, at: PathPart[], problems: Problems, required: boolean) {
   const texts: string[] = [];
   const segments: Segment[][] = [];
-  value.forEach((entry, i) => {
-    if (typeof entry !== "string") throw new PolicyError(source, `${field}[${i}]`, "expected a path string");
+  if (!Array.isArray(value)) {
+    problems.add(at, required && value === undefined ? "missing (expected an array of paths)" : `expected an array of path strings, found ${describe(value)}`);
+    return { texts, segments };
+  }
+  if (required && value.length === 0) problems.add(at, "expected at least one path, found an empty array (a policy must keep something)");
+  value.forEach((entry: unknown, i) => {
+    if (typeof entry !== "string") {
+      problems.add([...at, i], `expected a path string, found ${describe(entry)}`);
+      return;
+    }
     try {
       segments.push(parsePath(entry));
+      texts.push(entry);
     } catch (error) {
       if (!(error instanceof PathSyntaxError)) throw error;
-      throw new PolicyError(source, `${field}[${i}]`, `bad path "${entry}": ${error.message}`);
+      problems.add([...at, i], `bad path ${JSON.stringify(entry)}: ${error.message}`);
     }
-    texts.push(entry);
   });
   return { texts, segments };
 }

@@ -20,6 +20,7 @@
  * No Node built-ins here: presets are used in browsers and workerd too.
  */
 import { compilePolicy, PolicyError, type CompiledPolicy, type PolicySpec } from "./policy.js";
+import { didYouMean } from "./suggest.js";
 
 export interface Preset {
   /** The name without version, e.g. "flex-insights-hipaa". */
@@ -200,14 +201,22 @@ export function presetVersions(name: string): number[] {
   return PRESETS.filter((p) => p.name === name).map((p) => p.version).sort((a, b) => a - b);
 }
 
+/** `did you mean "flex-insights-hipaa"? ` for a misspelt preset name or id, else "". */
+export function presetSuggestion(nameOrId: string): string {
+  return didYouMean(nameOrId, [...PRESET_NAMES, ...PRESETS.map((p) => p.id)]);
+}
+
 const compiled = new Map<string, CompiledPolicy>();
 
 /** The compiled policy of a preset (compiled once, then shared: compiled policies are immutable). */
 export function presetPolicy(nameOrId: string): CompiledPolicy {
   const p = findPreset(nameOrId);
   if (!p) {
-    throw new PolicyError("presets", nameOrId,
-      `unknown preset (expected one of: ${PRESET_NAMES.join(", ")}, optionally with @version, e.g. ${PRESETS[0].id})`);
+    throw new PolicyError("presets", [{
+      path: JSON.stringify(nameOrId),
+      expected: `unknown preset (${presetSuggestion(nameOrId)}expected one of: ${PRESET_NAMES.join(", ")}, ` +
+        `optionally with @version, e.g. ${PRESETS[0].id})`,
+    }]);
   }
   let policy = compiled.get(p.id);
   if (!policy) {

@@ -4,15 +4,14 @@
  * and each problem is reported on stderr (one line each) and in the audit log as an "error" record.
  * Reloads run one at a time; a change noticed during a reload triggers one more.
  */
-import { readFile } from "node:fs/promises";
 import { auditRecords } from "../../accounts/audit.js";
 import type { AccountsConfig } from "../../accounts/config.js";
 import type { FilterOptions } from "../../engine/engine.js";
 import type { AccountsFilter } from "../../engine/accounts-filter.js";
 import type { AuditLog } from "./audit-log.js";
-import { ProblemsError, fileError, oneLine } from "../errors.js";
+import { ProblemsError, oneLine } from "../errors.js";
 import type { FilterSlot } from "./filter-slot.js";
-import { accountsFilter, parseAccounts } from "../load.js";
+import { accountsFilter, parseAccounts, readText } from "../load.js";
 import { watchForChanges, type FileWatch, type WatchOptions } from "./file-watch.js";
 
 export interface LiveAccounts {
@@ -91,9 +90,9 @@ export class Reloader {
     const { path, slot } = this.options;
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      text = await readText(path, "accounts file");
     } catch (error) {
-      await this.refuse([fileError("read", "accounts file", path, error).message]);
+      await this.refuse([(error as Error).message]); // readText's errors are one line each
       return;
     }
     if (text === this.lastText || this.stopped) return;
