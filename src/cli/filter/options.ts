@@ -117,7 +117,7 @@ export const filterSpec: CommandSpec = {
     "ends the process at once.",
     "",
     "Exit status: 0 when the input was filtered, even if events were rejected; 1 when a file cannot",
-    "be read or written, the policy, preset or accounts file is invalid, or with --format json-array",
+    "be read or written, a policy or accounts file is invalid, or with --format json-array",
     "the input is not a JSON array; 2 for bad arguments, an unknown --preset name included;",
     "128+N when stopped by signal N (130 for SIGINT, 143 for SIGTERM); 141 (128+SIGPIPE, as a shell",
     "reports it) when standard output was closed by its reader (| head): the summary and --stats-json",
