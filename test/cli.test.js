@@ -108,7 +108,7 @@ test('filter --help says what "-" means for each option, and every exit status',
   assert.ok(text.includes("two outputs never share standard output"), text);
   for (const status of [
     "0 when the input was filtered, even if events were rejected",
-    "1 when a file cannot be read or written, the policy, preset or accounts file is invalid",
+    "1 when a file cannot be read or written, a policy or accounts file is invalid",
     "2 for bad arguments, an unknown --preset name included",
     "128+N when stopped by signal N (130 for SIGINT, 143 for SIGTERM)",
     "141 (128+SIGPIPE, as a shell reports it) when standard output was closed by its reader",
