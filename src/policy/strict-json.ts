@@ -156,14 +156,7 @@ class Scanner {
       this.path.push(key);
       this.value(depth + 1);
       this.path.pop();
-      this.space();
-      if (this.text[this.i] === ",") {
-        this.i++;
-        this.space();
-      } else if (this.text[this.i] === "}") {
-        this.i++;
-        return;
-      } else this.unexpected('"," or "}"');
+      if (this.itemsEnd("}")) return;
     }
   }
 
@@ -178,14 +171,21 @@ class Scanner {
       this.path.push(index);
       this.value(depth + 1);
       this.path.pop();
-      this.space();
-      if (this.text[this.i] === ",") {
-        this.i++;
-        this.space();
-      } else if (this.text[this.i] === "]") {
-        this.i++;
-        return;
-      } else this.unexpected('"," or "]"');
+      if (this.itemsEnd("]")) return;
     }
+  }
+
+  /** After an item of a container: skips a "," (false: another item follows) or the closing `close` (true). */
+  private itemsEnd(close: "}" | "]"): boolean {
+    this.space();
+    const c = this.text[this.i];
+    this.i++;
+    if (c === close) return true;
+    if (c !== ",") {
+      this.i--;
+      this.unexpected(`"," or "${close}"`);
+    }
+    this.space();
+    return false;
   }
 }
