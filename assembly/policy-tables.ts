@@ -1,31 +1,52 @@
 // Policy tables: the compiled allowlists, as the host's policy compiler lays them out.
 //
-// Blob (little-endian u32 words), written by src/tables.ts:
-//   header  : magic "HSV1", nodeCount, edgeCount, policyCount, keyBytes, maxEmbeddedNesting
-//   nodes   : nodeCount x { flags, wildcardChild, firstEdge, edgeCount }   (node 0 = "drop")
-//   edges   : edgeCount x { keyOffset, keyLength, child }
-//   roots   : policyCount x rootNode
-//   keys    : keyBytes bytes of UTF-8 key text
+// Blob (little-endian u32 words), written by src/engine/encode-policy-tables.ts:
+//
+//   header  ┌──────────────┬───────────┬───────────┬─────────────┬──────────┬────────────────────┐
+//           │ TABLES_MAGIC │ nodeCount │ edgeCount │ policyCount │ keyBytes │ maxEmbeddedNesting │
+//           └──────────────┴───────────┴───────────┴─────────────┴──────────┴────────────────────┘
+//   nodes   nodeCount x  ┌───────┬───────────────┬───────────┬───────────┐   node 0 = "drop"
+//                        │ flags │ wildcardChild │ firstEdge │ edgeCount │
+//                        └───────┴───────────────┴───────────┴───────────┘
+//   edges   edgeCount x  ┌───────────┬───────────┬───────┐
+//                        │ keyOffset │ keyLength │ child │
+//                        └───────────┴───────────┴───────┘
+//   roots   policyCount x rootNode
+//   keys    keyBytes bytes of UTF-8 key text
+//
 // Wildcards are already merged into literal edges by the compiler (a deterministic automaton),
 // so a key needs one lookup: its literal edge if any, else the node's wildcard child.
-import { hashKey, bytesEqual, PADDING } from "./scan";
+import { hashKey, bytesEqual } from "./scan";
+import { PADDING, TABLES_MAGIC, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON } from "./abi";
+export { FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON };
 
-export const FLAG_KEEP_WHOLE: u32 = 1;
-export const FLAG_EMBEDDED_JSON: u32 = 2;
 export const NODE_DROP: u32 = 0;
 
-const MAGIC: u32 = 0x31565348; // "HSV1"
 const HEADER_WORDS: u32 = 6;
+// Node record fields.
+const NODE_FLAGS: usize = 0;
+const NODE_WILDCARD: usize = 4;
+const NODE_FIRST_EDGE: usize = 8;
+const NODE_EDGE_COUNT: usize = 12;
 const NODE_BYTES: usize = 16;
+// Edge record fields.
+const EDGE_KEY_OFFSET: usize = 0;
+const EDGE_KEY_LENGTH: usize = 4;
+const EDGE_CHILD: usize = 8;
 const EDGE_BYTES: usize = 12;
-const SLOT_BYTES: usize = 8; // { node, edgeIndex + 1 }: the hash is recomputed, keys are compared
+// Hash slot fields: { node, edgeIndex + 1 } (0 = empty); the hash is kept apart in slotHashes.
+const SLOT_NODE: usize = 0;
+const SLOT_EDGE: usize = 4;
+const SLOT_BYTES: usize = 8;
 
 let blob: usize = 0;
+let blobSize: usize = 0;
 let nodes: usize = 0;
 let edges: usize = 0;
 let roots: usize = 0;
 let keys: usize = 0;
 let nodeCount: u32 = 0;
+let edgeCount: u32 = 0;
 let policyCount: u32 = 0;
 let slots: usize = 0;
 let slotMask: u32 = 0;
@@ -37,10 +58,46 @@ let lengthMasks: usize = 0;
 /** How many embedded documents can be open inside each other under any policy. */
 export let maxEmbeddedNesting: u32 = 0;
 
+// Named reads of the records above (blob reads are asserted in range in the debug build).
+// @ts-ignore: decorator
+@inline
+function nodeAt(node: u32): usize {
+  assert(node < nodeCount);
+  return nodes + <usize>node * NODE_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline
+function edgeAt(index: u32): usize {
+  assert(index < edgeCount);
+  return edges + <usize>index * EDGE_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline
+function edgeKeyLength(edge: usize): usize {
+  return <usize>load<u32>(edge, EDGE_KEY_LENGTH);
+}
+
+// @ts-ignore: decorator
+@inline
+function edgeKey(edge: usize): usize {
+  const key = keys + <usize>load<u32>(edge, EDGE_KEY_OFFSET);
+  assert(key + edgeKeyLength(edge) <= blob + blobSize);
+  return key;
+}
+
+// @ts-ignore: decorator
+@inline
+function edgeChild(edge: usize): u32 {
+  return load<u32>(edge, EDGE_CHILD);
+}
+
 /** Room for a blob of `size` bytes; the host writes it there, then calls loadTables. */
 export function reserveTables(size: u32): usize {
   if (blob != 0) heap.free(blob);
   blob = heap.alloc(<usize>max<u32>(size, 4) + PADDING); // padding: key compares read whole words
+  blobSize = <usize>size;
   return blob;
 }
 
@@ -49,7 +106,7 @@ export function reserveTables(size: u32): usize {
  * Returns 0 on success, else a small number naming what was wrong (a host bug, not user input).
  */
 export function loadTables(size: u32): i32 {
-  if (size < HEADER_WORDS * 4 || load<u32>(blob) != MAGIC) return 1;
+  if (size < HEADER_WORDS * 4 || load<u32>(blob) != TABLES_MAGIC) return 1;
   const nCount = load<u32>(blob, 4);
   const eCount = load<u32>(blob, 8);
   const pCount = load<u32>(blob, 12);
@@ -63,26 +120,27 @@ export function loadTables(size: u32): i32 {
   const k = r + <usize>pCount * 4;
   for (let i: u32 = 0; i < nCount; i++) {
     const node = n + <usize>i * NODE_BYTES;
-    const first = load<u32>(node, 8);
-    const count = load<u32>(node, 12);
-    if (load<u32>(node, 4) >= nCount || <u64>first + <u64>count > <u64>eCount) return 3;
+    const first = load<u32>(node, NODE_FIRST_EDGE);
+    const count = load<u32>(node, NODE_EDGE_COUNT);
+    if (load<u32>(node, NODE_WILDCARD) >= nCount || <u64>first + <u64>count > <u64>eCount) return 3;
   }
   for (let i: u32 = 0; i < eCount; i++) {
     const edge = e + <usize>i * EDGE_BYTES;
-    if (<u64>load<u32>(edge) + <u64>load<u32>(edge, 4) > <u64>kBytes || load<u32>(edge, 8) >= nCount) return 4;
+    if (<u64>load<u32>(edge, EDGE_KEY_OFFSET) + <u64>load<u32>(edge, EDGE_KEY_LENGTH) > <u64>kBytes) return 4;
+    if (load<u32>(edge, EDGE_CHILD) >= nCount) return 4;
   }
   for (let i: u32 = 0; i < pCount; i++) {
     const root = load<u32>(r + <usize>i * 4);
     if (root == NODE_DROP || root >= nCount) return 5;
   }
   nodes = n; edges = e; roots = r; keys = k;
-  nodeCount = nCount; policyCount = pCount;
+  nodeCount = nCount; edgeCount = eCount; policyCount = pCount;
   maxEmbeddedNesting = nesting;
-  buildSlots(eCount);
+  buildSlots();
   return 0;
 }
 
-function buildSlots(edgeCount: u32): void {
+function buildSlots(): void {
   let capacity: u32 = 16;
   while (capacity < edgeCount * 2) capacity <<= 1;
   if (slots != 0) heap.free(slots);
@@ -96,22 +154,28 @@ function buildSlots(edgeCount: u32): void {
   slotMask = capacity - 1;
   maxEdgeCount = 0;
   for (let node: u32 = 1; node < nodeCount; node++) {
-    const first = load<u32>(nodes + <usize>node * NODE_BYTES, 8);
-    const count = load<u32>(nodes + <usize>node * NODE_BYTES, 12);
+    const first = load<u32>(nodeAt(node), NODE_FIRST_EDGE);
+    const count = load<u32>(nodeAt(node), NODE_EDGE_COUNT);
     maxEdgeCount = max(maxEdgeCount, count);
     for (let i = first; i < first + count; i++) {
-      const edge = edges + <usize>i * EDGE_BYTES;
-      const length = load<u32>(edge, 4);
-      const h = hashKey(keys + <usize>load<u32>(edge), length);
+      const edge = edgeAt(i);
+      const length = edgeKeyLength(edge);
+      const h = hashKey(edgeKey(edge), length);
       const masks = lengthMasks + <usize>node * 4;
       store<u32>(masks, load<u32>(masks) | lengthBit(length));
       let s = slotIndex(node, h);
-      while (load<u32>(slots + <usize>s * SLOT_BYTES) != 0) s = (s + 1) & slotMask;
-      store<u32>(slots + <usize>s * SLOT_BYTES, node);
-      store<u32>(slots + <usize>s * SLOT_BYTES, i + 1, 4);
+      while (load<u32>(slotAt(s), SLOT_NODE) != 0) s = (s + 1) & slotMask;
+      store<u32>(slotAt(s), node, SLOT_NODE);
+      store<u32>(slotAt(s), i + 1, SLOT_EDGE);
       store<u32>(slotHashes + <usize>s * 4, h);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline
+function slotAt(s: u32): usize {
+  return slots + <usize>s * SLOT_BYTES;
 }
 
 // @ts-ignore: decorator
@@ -138,7 +202,7 @@ export function policyTotal(): u32 {
 // @ts-ignore: decorator
 @inline
 export function nodeFlags(node: u32): u32 {
-  return load<u32>(nodes + <usize>node * NODE_BYTES);
+  return load<u32>(nodeAt(node), NODE_FLAGS);
 }
 
 /** Set by childFor: the key's hash, or 0 when it was turned away on its length unhashed. */
@@ -150,12 +214,11 @@ export let lastEdge: i32 = -1;
 export let maxEdgeCount: u32 = 0;
 
 export function nodeEdgeCount(node: u32): u32 {
-  return load<u32>(nodes + <usize>node * NODE_BYTES, 12);
+  return load<u32>(nodeAt(node), NODE_EDGE_COUNT);
 }
 
 /** The node reached from `node` by the decoded key [p, p + len); NODE_DROP if none. */
 export function childFor(node: u32, p: usize, len: usize): u32 {
-  const base = nodes + <usize>node * NODE_BYTES;
   lastKeyHash = 0;
   lastEdge = -1;
   if (load<u32>(lengthMasks + <usize>node * 4) & lengthBit(len)) {
@@ -163,19 +226,19 @@ export function childFor(node: u32, p: usize, len: usize): u32 {
     lastKeyHash = h;
     let s = slotIndex(node, h);
     while (true) {
-      const slot = slots + <usize>s * SLOT_BYTES;
-      const owner = load<u32>(slot);
+      const slot = slotAt(s);
+      const owner = load<u32>(slot, SLOT_NODE);
       if (owner == 0) break;
       if (owner == node && load<u32>(slotHashes + <usize>s * 4) == h) {
-        const index = load<u32>(slot, 4) - 1;
-        const edge = edges + <usize>index * EDGE_BYTES;
-        if (<usize>load<u32>(edge, 4) == len && bytesEqual(keys + <usize>load<u32>(edge), p, len)) {
-          lastEdge = <i32>(index - load<u32>(base, 8));
-          return load<u32>(edge, 8);
+        const index = load<u32>(slot, SLOT_EDGE) - 1;
+        const edge = edgeAt(index);
+        if (edgeKeyLength(edge) == len && bytesEqual(edgeKey(edge), p, len)) {
+          lastEdge = <i32>(index - load<u32>(nodeAt(node), NODE_FIRST_EDGE));
+          return edgeChild(edge);
         }
       }
       s = (s + 1) & slotMask;
     }
   }
-  return load<u32>(base, 4);
+  return load<u32>(nodeAt(node), NODE_WILDCARD);
 }
