@@ -136,7 +136,7 @@ export function decodeString(p: usize, dst: usize): usize {
 }
 
 // An escape plan for one 16-byte vector: which bytes before `limit` are escape backslashes to
-// drop, and whether a byte this plan does not handle (an escape other than '\"' or '\\\\', a
+// drop, and whether a byte this plan does not handle (an escape other than '\"' or '\\', a
 // control or non-ASCII byte, the closing quote) stands at `limit`. Packed: dropped mask in the
 // high half, limit in bits 0-4, pending in bit 5.
 // @ts-ignore: decorator

@@ -65,12 +65,17 @@ function readKey(start: usize, close: usize): void {
   }
 }
 
-/** Whether the top-level object should be watched for a second account key (see route.ts). */
+/** Whether the top-level object should be watched for a second account key (see account-routes.ts). */
 // @ts-ignore: decorator
 @inline
 function watchesAccountKey(depth: i32): bool {
-  return depth == 1 && routing && rootKeyLength >= 0;
+  const watch = depth == 1 && routing && rootKeyLength >= 0;
+  if (watch) accountKeySeen = false;
+  return watch;
 }
+
+/** Whether the watched object has shown its account key (only the top-level object is watched). */
+let accountKeySeen = false;
 
 /** Whether the key just read is the account key. */
 function isAccountKey(): bool {
@@ -99,6 +104,20 @@ function emitMemberHead(keyAt: usize, first: bool): void {
   if (!first) emitByte(0x2c);
   emitBytes(keyAt, keyClose + 1 - keyAt);
   emitByte(0x3a);
+}
+
+/**
+ * The member head at p, as readMemberHead reads it, in an object that watches for a repeated
+ * account key where `watch`. Both object walks read their members through here.
+ */
+// @ts-ignore: decorator
+@inline
+function readMember(p: usize, needKey: bool, watch: bool): usize {
+  const valueAt = readMemberHead(p, needKey || watch);
+  if (valueAt == 0 || !watch || !isAccountKey()) return valueAt;
+  if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, p);
+  accountKeySeen = true;
+  return valueAt;
 }
 
 /** Set by nextItem: whether the container ended instead. */
@@ -140,18 +159,13 @@ function walkObject(p: usize, depth: i32, emit: bool): usize {
   const owner: u32 = emit ? newObject() : 0;
   if (emit) emitByte(0x7b);
   const watch = watchesAccountKey(depth);
-  let accountKeySeen = false;
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
     while (true) {
       const keyAt = p;
-      const valueAt = readMemberHead(p, emit || watch);
+      const valueAt = readMember(p, emit, watch);
       if (valueAt == 0) return 0;
-      if (watch && isAccountKey()) {
-        if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, keyAt);
-        accountKeySeen = true;
-      }
       if (emit) {
         if (claimKey(owner, 0, keyAt) != OK) return 0;
         emitMemberHead(keyAt, first);
@@ -227,18 +241,13 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
   let owner: u32 = 0;
   emitByte(0x7b);
   const watch = watchesAccountKey(depth);
-  let accountKeySeen = false;
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
     while (true) {
       const keyAt = p;
-      const valueAt = readMemberHead(p, true);
+      const valueAt = readMember(p, true, watch);
       if (valueAt == 0) return 0;
-      if (watch && isAccountKey()) {
-        if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, keyAt);
-        accountKeySeen = true;
-      }
       const child = childFor(node, keyAddress, keyLength);
       if (child == NODE_DROP) {
         p = walkValue(valueAt, depth, false);
