@@ -32,9 +32,9 @@ const sources = Math.max(newest(join(root, "assembly")), newest(join(root, "asco
 let failed = false;
 for (const [target, { outFile }] of Object.entries(config.targets)) {
   if (modified(join(root, outFile)) > sources) continue;
-  const { error, stderr } = await asc.main(["assembly/index.ts", "--target", target], { stdout: process.stdout });
+  // The compiler's diagnostics go straight to stderr: a quiet build hides nothing.
+  const { error } = await asc.main(["assembly/index.ts", "--target", target], { stdout: process.stdout, stderr: process.stderr });
   if (error) {
-    process.stderr.write(stderr.toString());
     process.stderr.write(`build: ${outFile}: ${error.message}\n`);
     failed = true;
   } else {
