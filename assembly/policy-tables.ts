@@ -22,7 +22,13 @@ export { FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON };
 
 export const NODE_DROP: u32 = 0;
 
-const HEADER_WORDS: u32 = 6;
+// Header fields.
+const HEADER_NODE_COUNT: usize = 4;
+const HEADER_EDGE_COUNT: usize = 8;
+const HEADER_POLICY_COUNT: usize = 12;
+const HEADER_KEY_BYTES: usize = 16;
+const HEADER_NESTING: usize = 20;
+const HEADER_BYTES: usize = 24;
 // Node record fields.
 const NODE_FLAGS: usize = 0;
 const NODE_WILDCARD: usize = 4;
@@ -106,15 +112,15 @@ export function reserveTables(size: u32): usize {
  * Returns 0 on success, else a small number naming what was wrong (a host bug, not user input).
  */
 export function loadTables(size: u32): i32 {
-  if (size < HEADER_WORDS * 4 || load<u32>(blob) != TABLES_MAGIC) return 1;
-  const nCount = load<u32>(blob, 4);
-  const eCount = load<u32>(blob, 8);
-  const pCount = load<u32>(blob, 12);
-  const kBytes = load<u32>(blob, 16);
-  const nesting = load<u32>(blob, 20);
-  const need = <u64>HEADER_WORDS * 4 + <u64>nCount * NODE_BYTES + <u64>eCount * EDGE_BYTES + <u64>pCount * 4 + <u64>kBytes;
+  if (<usize>size < HEADER_BYTES || load<u32>(blob) != TABLES_MAGIC) return 1;
+  const nCount = load<u32>(blob, HEADER_NODE_COUNT);
+  const eCount = load<u32>(blob, HEADER_EDGE_COUNT);
+  const pCount = load<u32>(blob, HEADER_POLICY_COUNT);
+  const kBytes = load<u32>(blob, HEADER_KEY_BYTES);
+  const nesting = load<u32>(blob, HEADER_NESTING);
+  const need = <u64>HEADER_BYTES + <u64>nCount * NODE_BYTES + <u64>eCount * EDGE_BYTES + <u64>pCount * 4 + <u64>kBytes;
   if (need != <u64>size || nCount == 0 || pCount == 0) return 2;
-  const n = blob + HEADER_WORDS * 4;
+  const n = blob + HEADER_BYTES;
   const e = n + <usize>nCount * NODE_BYTES;
   const r = e + <usize>eCount * EDGE_BYTES;
   const k = r + <usize>pCount * 4;

@@ -12,7 +12,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const SMALL = { keep: ["EventType", "TaskAttributes.reason"], embeddedJson: ["TaskAttributes"] };
 
-/** A routing configuration (the shape src/config.ts produces) from plain objects. */
+/** A routing configuration (the shape src/accounts/config.ts produces) from plain objects. */
 function routing({ accountKeyPath = ["AccountSid"], unknownAccount = "filter", accounts }) {
   return {
     accountKeyPath,

@@ -16,7 +16,11 @@ import {
 } from "../types.js";
 
 export interface FilterOptions extends EngineLimits {
-  /** Which build to use; "auto" (default) takes SIMD where the runtime supports it. */
+  /**
+   * Which build to use; "auto" (default) takes SIMD where the runtime supports it. "debug" is the
+   * SIMD build with assertions on and function names kept (for profiles; slower). With `module`
+   * or `wasmBytes` the build is read from the module, and a different one named here is an error.
+   */
   variant?: "auto" | WasmVariant;
   /** An already compiled engine (Cloudflare workerd accepts nothing else); its build is read from it. */
   module?: WebAssembly.Module;
