@@ -34,4 +34,11 @@ test("a stale target is rebuilt alone, silently but for its name, to the same by
   assert.equal([after[0], after[2]], [simd, debug], "the other targets were left alone");
 });
 
+test("assertions are compiled into the debug build only", () => {
+  // An assertion's failure message names its source file, as a UTF-16 string in the data segment.
+  const marker = Buffer.from("assembly/buffers.ts", "utf16le");
+  const asserts = (target) => readFileSync(wasm(target)).includes(marker);
+  assert.equal(TARGETS.map(asserts), [false, false, true]);
+});
+
 test.run();
