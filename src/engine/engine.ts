@@ -8,11 +8,13 @@
 import { encodeTables } from "./encode-policy-tables.js";
 import { encodeRoutes, type RoutingConfig } from "./encode-account-routes.js";
 import { readAbi, type EngineAbi } from "./abi.js";
+import { BatchTally } from "./batch-tally.js";
+import { MAX_BATCH_BYTES, resolveLimits } from "./limits.js";
 import type { CompiledPolicy } from "../policy/policy.js";
 import { shippedModule, simdSupported } from "./wasm-source.js";
 import {
-  DEFAULT_LIMITS, MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
-  type EventResult, type RejectCode, type Rejection, type RouteCounts, type WasmVariant,
+  MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
+  type EventResult, type RejectCode, type WasmVariant,
 } from "../types.js";
 
 export interface FilterOptions extends EngineLimits {
@@ -72,28 +74,6 @@ interface EngineExports {
 interface Instance {
   readonly exports: EngineExports;
   readonly abi: EngineAbi;
-}
-
-/** `{}` and its line end: an event of which nothing was kept. */
-const EMPTY_OUTPUT_BYTES = 3;
-
-const LIMIT_RANGES = { maxDepth: [1, 1024], maxEventBytes: [2, 256 * 1024 * 1024] } as const;
-/** Largest batch accepted in one call; the streaming API cuts input far smaller. */
-export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
-
-/** Checks limits, naming the option at fault. */
-export function resolveLimits(limits: EngineLimits = {}): Required<EngineLimits> {
-  const resolved: Required<EngineLimits> = { ...DEFAULT_LIMITS };
-  for (const name of ["maxDepth", "maxEventBytes"] as const) {
-    const value = limits[name];
-    if (value === undefined) continue;
-    const [low, high] = LIMIT_RANGES[name];
-    if (!Number.isInteger(value) || value < low || value > high) {
-      throw new RangeError(`${name} must be an integer from ${low} to ${high}`);
-    }
-    resolved[name] = value;
-  }
-  return resolved;
 }
 
 async function engineModule(options: FilterOptions): Promise<WebAssembly.Module> {
@@ -273,66 +253,18 @@ export class Engine {
   runBatch(policy: number, ndjson: Uint8Array): BatchResult {
     this.put(ndjson);
     const length = ndjson.length;
-    const rejected: Rejection[] = [];
-    const perAccount: Record<string, RouteCounts> | undefined = this.accountIds ? {} : undefined;
-    const outputs: Uint8Array[] = [];
-    let events = 0;
-    let passed = 0;
-    let empty = 0;
-    let lines = 0;
+    const tally = new BatchTally(this.live.abi, (code) => this.codeName(code), this.accountIds ? (n) => this.accountKey(n) : null);
     let start = 0;
     do {
       // The engine records at most STATUS_CAPACITY events per call, then says where it stopped.
       const recorded = this.call((e) => e.filterBatch(policy, length, start) >>> 0);
       const { exports, abi } = this.live;
-      const s = abi.status;
-      const words = s.bytes / 4;
-      const [line, code, offset, end, account, route] = [s.line, s.code, s.offset, s.outputEnd, s.account, s.route].map((f) => f / 4);
-      const status = new Uint32Array(exports.memory.buffer, exports.statusAddress() >>> 0, recorded * words);
-      let previousEnd = 0;
-      for (let i = 0; i < status.length; i += words) {
-        const failed = status[i + code] !== abi.ok;
-        const wasPassed = !failed && status[i + route] === abi.route.passed;
-        if (failed) rejected.push({ line: lines + status[i + line], code: this.codeName(status[i + code]), offset: status[i + offset] });
-        else if (wasPassed) passed++;
-        else if (status[i + route] === abi.route.filtered && status[i + end] - previousEnd === EMPTY_OUTPUT_BYTES) empty++;
-        previousEnd = status[i + end];
-        if (perAccount) {
-          const id = this.accountKey(status[i + account]);
-          const counts = (perAccount[id] ??= { events: 0, filtered: 0, passed: 0, rejected: 0 });
-          counts.events++;
-          if (failed) counts.rejected++;
-          else if (wasPassed) counts.passed++;
-          else counts.filtered++;
-        }
-      }
-      events += recorded;
-      outputs.push(this.output());
-      lines += exports.batchLines.value >>> 0;
+      const status = new Uint32Array(exports.memory.buffer, exports.statusAddress() >>> 0, (recorded * abi.status.bytes) / 4);
+      tally.addCall(status, exports.batchLines.value >>> 0, this.output());
       start = exports.batchStop.value >>> 0;
     } while (start < length);
-    const result: BatchResult = {
-      output: outputs.length === 1 ? outputs[0] : concat(outputs),
-      lines,
-      events,
-      kept: events - rejected.length,
-      passed,
-      empty,
-      rejected,
-    };
-    if (perAccount) result.accounts = perAccount;
-    return result;
+    return tally.result();
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }
 
 /** UTF-8 length of the part of `text` before its first lone surrogate. */
