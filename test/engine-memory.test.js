@@ -119,6 +119,17 @@ test("a batch no instance can hold is refused with a RangeError before the call"
   assert.is(text(f.filterEvent('{"a":"{\\"b\\":1}"}').output), '{"a":"{}"}', "the filter still works");
 });
 
+test("where this instance's memory cannot grow any more, a fresh instance serves the batch", async () => {
+  const engine = await Engine.create([KEEP_A], { variant: "simd" });
+  const memory = engine.live.exports.memory;
+  memory.grow(65536 - memory.buffer.byteLength / 65536 - 16); // 4 GiB less 1 MiB: address space only
+  const before = engine.live;
+  const r = engine.runBatch(0, bytes(`{"a":1,"b":"${"x".repeat(4 * MiB)}"}\n{"a":2}\n`));
+  assert.is(text(r.output), '{"a":1}\n{"a":2}\n');
+  assert.ok(engine.live !== before, "a fresh instance");
+  assert.ok(engine.memoryBytes < 64 * MiB, `memory ${engine.memoryBytes}`);
+});
+
 test("after a trap the instance is replaced: the call fails with one error, later calls work", async () => {
   for (const variant of VARIANTS) {
     const engine = await Engine.create([KEEP_A], { variant });
