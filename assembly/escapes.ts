@@ -99,161 +99,116 @@ export function decodeString(p: usize, dst: usize): usize {
   while (true) {
     if (ASC_FEATURE_SIMD) {
       const v = v128.load(p);
-      const backslashes = <u32>i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x5c)));
-      const quotes = <u32>i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
-      const others = <u32>i8x16.bitmask(i8x16.lt_s(v, i8x16.splat(0x20))); // controls and non-ASCII
-      v128.store(dst, v);
+      const backslashes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x5c)));
+      const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
+      const others = i8x16.bitmask(i8x16.lt_s(v, i8x16.splat(0x20))); // controls and non-ASCII
       if ((backslashes | quotes | others) == 0) {
+        v128.store(dst, v);
         p += 16;
         dst += 16;
         continue;
       }
       if (backslashes == 0) {
+        v128.store(dst, v);
         const n = <usize>ctz(quotes | others);
         p += n;
         dst += n;
       } else {
-        const plan = escapePlan(backslashes, quotes, others);
-        dst = squeeze(v, dst, planDropped(plan));
-        p += <usize>planLimit(plan);
-        if (!planPending(plan)) continue;
+        // Which backslashes start an escape, and whether each escapes '"' or '\\'.
+        let drop: u32 = 0;
+        let escaped: u32 = 0;
+        let limit: u32 = 16; // bytes of this vector handled here
+        let pending = false; // an escape this loop does not handle starts at `limit`
+        let rest = <u32>backslashes;
+        if ((rest & ~(<u32>quotes >> 1)) == 0 && rest < 0x8000) {
+          // The usual case: every backslash escapes the quote right after it.
+          drop = rest;
+          escaped = rest << 1;
+          rest = 0;
+        }
+        while (rest != 0) {
+          const i = ctz(rest);
+          if (i == 15) { // its escaped byte is in the next vector: start there next time
+            limit = 15;
+            break;
+          }
+          if (((<u32>(quotes | backslashes) >> (i + 1)) & 1) == 0) {
+            limit = i;
+            pending = true;
+            break;
+          }
+          drop |= 1 << i;
+          escaped |= 2 << i;
+          rest &= ~(3 << i);
+        }
+        if (others != 0 && <u32>ctz(others) < limit) {
+          limit = ctz(others);
+          pending = true;
+        }
+        const closing = <u32>quotes & ~escaped & ((1 << limit) - 1);
+        if (closing != 0) {
+          limit = ctz(closing);
+          pending = true;
+        }
+        // Squeeze out the escape backslashes of bytes [0, limit), 8 lanes at a time.
+        const dropped = (drop | ~((1 << limit) - 1)) & 0xffff;
+        const low = dropped & 0xff;
+        const high = dropped >> 8;
+        v128.store64_lane(dst, v128.swizzle(v, v128.load64_zero(PACK + <usize>low * 8)), 0);
+        dst += <usize>(8 - popcnt(low));
+        const upper = i8x16.add(v128.load64_zero(PACK + <usize>high * 8), i8x16.splat(8));
+        v128.store64_lane(dst, v128.swizzle(v, upper), 0);
+        dst += <usize>(8 - popcnt(high));
+        p += <usize>limit;
+        if (!pending) continue;
       }
     } else {
-      const n = copyPlainWords(p, dst);
-      p += n;
-      dst += n;
+      while (true) {
+        const w = load<u64>(p);
+        store<u64>(dst, w);
+        const mask = specialBytes64(w);
+        if (mask != 0) {
+          const n = <usize>(ctz(mask) >> 3);
+          p += n;
+          dst += n;
+          break;
+        }
+        p += 8;
+        dst += 8;
+      }
     }
-    // One byte that needs attention.
-    if (load<u8>(p) == 0x22) {
+    // One byte that needs attention. (Kept in this loop, not in a helper: a call here and a
+    // memory.copy for the 2-4 bytes of a UTF-8 sequence cost the SIMD build 7-12% of its speed.)
+    const c = load<u8>(p);
+    if (c == 0x22) {
       decodedEnd = dst;
       return p;
     }
-    p = decodeSpecial(p, dst);
-    if (p == 0) return 0;
-    dst = decodedEnd;
+    if (c == 0x5c) {
+      const e = load<u8>(p, 1);
+      if (e == 0x22 || e == 0x5c) {
+        store<u8>(dst, e);
+        p += 2;
+        dst++;
+        continue;
+      }
+      const next = scanEscape(p);
+      if (next == 0) return 0;
+      p = next;
+      dst = encodeUtf8(dst, escapedCodePoint);
+    } else if (c >= 0x80) {
+      const next = validateUtf8Sequence(p);
+      if (next == 0) return 0;
+      while (p < next) {
+        store<u8>(dst, load<u8>(p));
+        p++;
+        dst++;
+      }
+    } else {
+      return failHere(CONTROL_CHARACTER, p);
+    }
   }
   return unreachable();
-}
-
-// An escape plan for one 16-byte vector: which bytes before `limit` are escape backslashes to
-// drop, and whether a byte this plan does not handle (an escape other than '\"' or '\\', a
-// control or non-ASCII byte, the closing quote) stands at `limit`. Packed: dropped mask in the
-// high half, limit in bits 0-4, pending in bit 5.
-// @ts-ignore: decorator
-@inline
-function planDropped(plan: u32): u32 {
-  return plan >> 16;
-}
-
-// @ts-ignore: decorator
-@inline
-function planLimit(plan: u32): u32 {
-  return plan & 31;
-}
-
-// @ts-ignore: decorator
-@inline
-function planPending(plan: u32): bool {
-  return (plan & 32) != 0;
-}
-
-/** The plan for a vector with these bitmasks (at least one backslash). */
-// @ts-ignore: decorator
-@inline
-function escapePlan(backslashes: u32, quotes: u32, others: u32): u32 {
-  let drop: u32 = 0;
-  let escaped: u32 = 0;
-  let limit: u32 = 16; // bytes of this vector handled here
-  let pending = false; // an escape this plan does not handle starts at `limit`
-  let rest = backslashes;
-  if ((rest & ~(quotes >> 1)) == 0 && rest < 0x8000) {
-    // The usual case: every backslash escapes the quote right after it.
-    drop = rest;
-    escaped = rest << 1;
-    rest = 0;
-  }
-  while (rest != 0) {
-    const i = ctz(rest);
-    if (i == 15) { // its escaped byte is in the next vector: start there next time
-      limit = 15;
-      break;
-    }
-    if ((((quotes | backslashes) >> (i + 1)) & 1) == 0) {
-      limit = i;
-      pending = true;
-      break;
-    }
-    drop |= 1 << i;
-    escaped |= 2 << i;
-    rest &= ~(3 << i);
-  }
-  if (others != 0 && <u32>ctz(others) < limit) {
-    limit = ctz(others);
-    pending = true;
-  }
-  const closing = quotes & ~escaped & ((1 << limit) - 1);
-  if (closing != 0) {
-    limit = ctz(closing);
-    pending = true;
-  }
-  const dropped = (drop | ~((1 << limit) - 1)) & 0xffff;
-  return (dropped << 16) | (pending ? 32 : 0) | limit;
-}
-
-/** Writes the bytes of v whose bit in `dropped` is clear to dst, 8 lanes at a time; returns the new end. */
-// @ts-ignore: decorator
-@inline
-function squeeze(v: v128, dst: usize, dropped: u32): usize {
-  const low = dropped & 0xff;
-  const high = dropped >> 8;
-  v128.store64_lane(dst, v128.swizzle(v, v128.load64_zero(PACK + <usize>low * 8)), 0);
-  dst += <usize>(8 - popcnt(low));
-  const upper = i8x16.add(v128.load64_zero(PACK + <usize>high * 8), i8x16.splat(8));
-  v128.store64_lane(dst, v128.swizzle(v, upper), 0);
-  return dst + <usize>(8 - popcnt(high));
-}
-
-/** Copies plain string bytes from p to dst a word at a time; returns how many, up to the first special one. */
-// @ts-ignore: decorator
-@inline
-function copyPlainWords(p: usize, dst: usize): usize {
-  let n: usize = 0;
-  while (true) {
-    const w = load<u64>(p + n);
-    store<u64>(dst + n, w);
-    const mask = specialBytes64(w);
-    if (mask != 0) return n + <usize>(ctz(mask) >> 3);
-    n += 8;
-  }
-  return unreachable();
-}
-
-/**
- * Decodes the escape or the UTF-8 sequence at p (a byte that needs attention, not the closing
- * quote) to dst; returns the address after it (decodedEnd: after its decoded bytes), or 0.
- */
-function decodeSpecial(p: usize, dst: usize): usize {
-  const c = load<u8>(p);
-  if (c == 0x5c) {
-    const e = load<u8>(p, 1);
-    if (e == 0x22 || e == 0x5c) {
-      store<u8>(dst, e);
-      decodedEnd = dst + 1;
-      return p + 2;
-    }
-    const next = scanEscape(p);
-    if (next != 0) decodedEnd = encodeUtf8(dst, escapedCodePoint);
-    return next;
-  }
-  if (c >= 0x80) {
-    const next = validateUtf8Sequence(p);
-    if (next != 0) {
-      memory.copy(dst, p, next - p);
-      decodedEnd = dst + (next - p);
-    }
-    return next;
-  }
-  return failHere(CONTROL_CHARACTER, p);
 }
 
 /**
