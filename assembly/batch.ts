@@ -1,42 +1,42 @@
 // Events in, events out: the NDJSON batch loop and the single-event call.
-// Per event the host gets a status record of six u32 (STATUS_BYTES): line (1-based in the
-// batch), code, offset (bytes from the line's start), the output length so far (the event's end
-// in the output), the account (index + 1; 0 if not configured or not routing; ACCOUNT_ID_MISSING when the
-// event has no account id) and how it went
-// (ROUTE_REJECTED / ROUTE_FILTERED / ROUTE_PASSED).
+// A batch call writes one status record per event (layout: abi.ts) and stops after
+// STATUS_CAPACITY of them, saying where (batchStop); the host reads the records and the output,
+// then calls again from there. Status memory is therefore fixed, however small the events.
+//
+// Line ends: LF, or CR LF; a CR is part of the line end only right before an LF. A line is blank
+// (not an event) when it holds only spaces, tabs and CRs; a byte order mark at the start of a line
+// is ignored when filtering it, but makes the line an event, as it does for filterOne, so that
+// both calls read the same bytes the same way.
 import {
   OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, OUTPUT_OVERFLOW, errorCode, errorAt, clearError, fail,
 } from "./errors";
+import {
+  STATUS_CAPACITY, STATUS_LINE, STATUS_CODE, STATUS_OFFSET, STATUS_OUTPUT_END, STATUS_ACCOUNT, STATUS_ROUTE,
+  ROUTE_REJECTED, ROUTE_FILTERED, ROUTE_PASSED,
+} from "./abi";
 import { skipWhitespace, findLineEnd, setDocEnd } from "./scan";
 import {
-  input, output, outPos, setOutPos, emitByte, emitBytes, reserveOutput, reserveStatus, status,
-  resetArena, resetScratch, outputHasRoom, STATUS_BYTES,
+  input, output, outPos, setOutPos, emitByte, emitBytes, resetOutput, resetArena, outputHasRoom, outputInBounds,
+  statusRecord, status,
 } from "./buffers";
-import { maxEmbeddedNesting, maxEdgeCount, policyRoot, NODE_DROP } from "./tables";
+import { policyRoot, NODE_DROP } from "./policy-tables";
 import { beginEvent } from "./keyset";
-import { walkDocument, maxDepth } from "./filter";
+import { walkDocument } from "./filter";
+import { maxEventBytes } from "./limits";
 import {
   routing, routeEvent, routeAction, routePolicy, routeAccount, routeUnreadable,
-  duplicateAccountKeyAt, ACTION_FILTER, ACTION_PASS, ACTION_REJECT,
-} from "./route";
-
-export const ROUTE_REJECTED: u32 = 0;
-export const ROUTE_FILTERED: u32 = 1;
-export const ROUTE_PASSED: u32 = 2;
+  duplicateAccountKeyAt, ACTION_PASS, ACTION_REJECT, ACTION_FILTER,
+} from "./account-routes";
 
 /** How the last event went (ROUTE_*), and its account (index + 1, or 0). */
 let lastRoute: u32 = ROUTE_REJECTED;
 export let lastAccount: u32 = 0;
 
-/** Largest event accepted, in bytes (a line without its line end). */
-export let maxEventBytes: u32 = 16 << 20;
-
-export function setMaxEventBytes(bytes: u32): void {
-  maxEventBytes = bytes;
-}
-
-/** Lines seen by the last batch, blank ones included. */
+/** Lines seen by the last batch call, blank ones included. */
 export let batchLines: u32 = 0;
+
+/** Where the last batch call stopped: bytes from the batch's start (its length when it is done). */
+export let batchStop: u32 = 0;
 
 /** Offset of the last single-event rejection. */
 export let lastErrorOffset: u32 = 0;
@@ -61,14 +61,13 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
     fail(TOO_LARGE, start + <usize>maxEventBytes);
     return TOO_LARGE;
   }
-  if (!outputHasRoom(end - start + 1)) { // cannot happen (see reserveOutput); fail closed if it did
+  if (!outputHasRoom(end - start + 1)) { // cannot happen (see buffers.ts); fail closed if it did
     fail(OUTPUT_OVERFLOW, start);
     return OUTPUT_OVERFLOW;
   }
   const mark = outPos;
   setDocEnd(end);
-  resetArena(end - start, maxEmbeddedNesting, <u32>maxDepth, ((maxEdgeCount + 63) >> 6) << 3);
-  resetScratch(end - start, maxEmbeddedNesting);
+  resetArena();
   beginEvent();
   const body = skipBom(start, end);
 
@@ -111,42 +110,43 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
 }
 
 /**
- * Filters the NDJSON batch [input, input + length) with policy number `policy`.
- * Returns how many events (non-blank lines) it saw; their status records are at statusAddress().
+ * Filters the NDJSON batch [input, input + length) with policy number `policy`, from `start`
+ * bytes in (0, or where the previous call stopped) to its end or until STATUS_CAPACITY events
+ * are recorded. Returns how many events (non-blank lines) it recorded; the output starts over
+ * at each call.
  */
-export function filterBatch(policy: u32, length: u32): u32 {
+export function filterBatch(policy: u32, length: u32, start: u32): u32 {
   const end = input + <usize>length;
-  reserveOutput(length);
-  reserveStatus(length);
+  resetOutput();
   store<u8>(end, 0);
-  let p = input;
+  let p = input + <usize>start;
   let events: u32 = 0;
   let line: u32 = 0;
-  let record = status;
-  while (p < end) {
+  while (p < end && events < STATUS_CAPACITY) {
     const lineFeed = findLineEnd(p, end);
     line++;
     let lineEnd = lineFeed;
-    if (lineEnd > p && load<u8>(lineEnd - 1) == 0x0d) lineEnd--;
+    if (lineFeed < end && lineEnd > p && load<u8>(lineEnd - 1) == 0x0d) lineEnd--;
     store<u8>(lineEnd, 0); // the sentinel every scanning loop stops at
-    const first = skipWhitespace(skipBom(p, lineEnd));
-    if (first != lineEnd) {
+    if (skipWhitespace(p) != lineEnd) {
       clearError();
       const code = filterEvent(p, lineEnd, policy);
       if (code == DUPLICATE_ACCOUNT_KEY) lastAccount = 0; // whose event is it? Nobody's: unknown
       if (code == OK) emitByte(0x0a);
-      store<u32>(record, line);
-      store<u32>(record, <u32>code, 4);
-      store<u32>(record, code == OK ? 0 : <u32>(errorAt - p), 8);
-      store<u32>(record, <u32>(outPos - output), 12);
-      store<u32>(record, lastAccount, 16);
-      store<u32>(record, lastRoute, 20);
-      record += STATUS_BYTES;
+      assert(outputInBounds(0));
+      const record = statusRecord(events);
+      store<u32>(record, line, STATUS_LINE);
+      store<u32>(record, <u32>code, STATUS_CODE);
+      store<u32>(record, code == OK ? 0 : <u32>(errorAt - p), STATUS_OFFSET);
+      store<u32>(record, <u32>(outPos - output), STATUS_OUTPUT_END);
+      store<u32>(record, lastAccount, STATUS_ACCOUNT);
+      store<u32>(record, lastRoute, STATUS_ROUTE);
       events++;
     }
     p = lineFeed + 1;
   }
   batchLines = line;
+  batchStop = <u32>(min<usize>(p, end) - input);
   return events;
 }
 
@@ -156,10 +156,11 @@ export function filterBatch(policy: u32, length: u32): u32 {
  */
 export function filterOne(policy: u32, length: u32): i32 {
   const end = input + <usize>length;
-  reserveOutput(length);
+  resetOutput();
   store<u8>(end, 0);
   clearError();
   const code = filterEvent(input, end, policy);
+  assert(outputInBounds(0));
   lastErrorOffset = code == OK ? 0 : <u32>(errorAt - input);
   return code;
 }

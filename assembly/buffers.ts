@@ -1,40 +1,119 @@
-// The engine's memory: a few buffers that grow to the largest size asked of them and are
-// then reused, call after call. Growing may move a buffer (and grow wasm memory), which is
-// why the host re-reads every address after each call and keeps no view across one.
-import { PADDING } from "./scan";
+// The engine's memory for batches: input, output, arena and scratch, sized together from what a
+// batch of `length` bytes can need, and status records of fixed capacity. They are reused while
+// they are large enough; when they are not, all four are freed and the new set is allocated
+// together (so the allocator can reuse the whole freed range). Growing may move buffers and grow
+// wasm memory, which is why the host re-reads every address after each call.
+//
+// Sizes, for a batch of L bytes whose longest event is E <= min(L, maxEventBytes), under
+// policies that nest embedded documents n deep (P = PADDING):
+//   input    L + P                         the sentinel and SIMD read-ahead after the data
+//   output   L + 1 + P                     an event's output is never longer than its line (a
+//                                          minified subset; an embedded document re-escaped is
+//                                          never longer than the string it came from), plus an LF
+//                                          per line: at most L + 1 in all
+//   arena    (n + 1)(E + P) + P + bitsets  per document level, its decoded keys and the decoded
+//                                          document below it are disjoint parts of it, and decoding
+//                                          never lengthens; plus one key bitset per open object
+//   scratch  n (E + P) + P                 per embedded level, its filtered document (<= E)
+// Sizes are computed in 64 bits; a set that no allocation can hold is refused before the call.
+import { PADDING, STATUS_BYTES, STATUS_CAPACITY, RESERVE_IMPOSSIBLE, RESERVE_NO_ROOM } from "./abi";
+import { maxDepth, maxEventBytes } from "./limits";
+import { maxEmbeddedNesting, maxEdgeCount } from "./policy-tables";
+import { reserveKeys } from "./keyset";
+import { canAllocate, fitsOneBlock, MEMORY_BYTES } from "./allocation";
 
-/** A block with room for at least `needed` bytes: `block` itself if it is large enough. */
-function ensure(block: usize, capacity: usize, needed: usize): usize {
-  if (block != 0 && capacity >= needed) return block;
-  if (block != 0) heap.free(block);
-  return heap.alloc(needed);
+export let input: usize = 0;
+export let output: usize = 0;
+let arena: usize = 0;
+let scratch: usize = 0;
+export let status: usize = 0;
+
+let inputCapacity: u64 = 0;
+let outputCapacity: u64 = 0;
+let arenaCapacity: u64 = 0;
+let scratchCapacity: u64 = 0;
+
+/** Why the last reserveInput returned 0: RESERVE_IMPOSSIBLE or RESERVE_NO_ROOM. */
+export let reserveProblem: u32 = 0;
+
+// Sizes of the set a batch needs, computed by sizeFor.
+let inputNeed: u64 = 0;
+let outputNeed: u64 = 0;
+let arenaNeed: u64 = 0;
+let scratchNeed: u64 = 0;
+let levelNeed: u64 = 0;
+
+function sizeFor(length: u64): void {
+  const longest = min<u64>(length, <u64>maxEventBytes);
+  const nesting = <u64>maxEmbeddedNesting;
+  const bitsets = <u64>max<i32>(maxDepth, 0) * (((<u64>maxEdgeCount + 63) >> 6) << 3);
+  inputNeed = length + PADDING;
+  outputNeed = length + 1 + PADDING;
+  arenaNeed = (nesting + 1) * (longest + PADDING) + PADDING + bitsets;
+  levelNeed = longest + PADDING;
+  scratchNeed = nesting * levelNeed + PADDING;
 }
 
-// Input: the host writes events here. PADDING bytes after the data keep SIMD loads in bounds.
-export let input: usize = 0;
-let inputCapacity: usize = 0;
-
-export function reserveInput(length: usize): usize {
-  const needed = length + PADDING;
-  if (inputCapacity < needed) {
-    const capacity = max<usize>(needed, inputCapacity + (inputCapacity >> 1));
-    input = ensure(input, inputCapacity, capacity);
-    inputCapacity = capacity;
+/**
+ * Makes every batch buffer large enough for a batch (or single event) of `length` bytes and
+ * returns the input address, where the host writes it; or 0, with reserveProblem saying why.
+ */
+export function reserveInput(length: u32): usize {
+  reserveProblem = 0;
+  sizeFor(<u64>length);
+  if (!fitsOneBlock(inputNeed) || !fitsOneBlock(outputNeed) || !fitsOneBlock(arenaNeed) || !fitsOneBlock(scratchNeed)
+    || inputNeed + outputNeed + arenaNeed + scratchNeed > MEMORY_BYTES) {
+    reserveProblem = RESERVE_IMPOSSIBLE;
+    return 0;
   }
+  if (status == 0) {
+    if (!canAllocate(<u64>STATUS_CAPACITY * STATUS_BYTES)) return noRoom();
+    status = heap.alloc(<usize>STATUS_CAPACITY * STATUS_BYTES);
+  }
+  if (!reserveKeys()) return noRoom();
+  if (inputCapacity >= inputNeed && outputCapacity >= outputNeed && arenaCapacity >= arenaNeed && scratchCapacity >= scratchNeed) {
+    return input;
+  }
+  freeSet();
+  input = allocate(inputNeed);
+  if (input != 0) output = allocate(outputNeed);
+  if (output != 0) arena = allocate(arenaNeed);
+  if (arena != 0) scratch = allocate(scratchNeed);
+  if (scratch == 0) {
+    freeSet();
+    return noRoom();
+  }
+  inputCapacity = inputNeed;
+  outputCapacity = outputNeed;
+  arenaCapacity = arenaNeed;
+  scratchCapacity = scratchNeed;
+  scratchLevelBytes = <usize>levelNeed;
   return input;
 }
 
-// Output: never longer than the input plus one line end per line (see README, "Memory").
-export let output: usize = 0;
-let outputCapacity: usize = 0;
+function noRoom(): usize {
+  reserveProblem = RESERVE_NO_ROOM;
+  return 0;
+}
+
+/** A block of `size` bytes, or 0 where memory cannot provide it (never a trap). */
+function allocate(size: u64): usize {
+  return canAllocate(size) ? heap.alloc(<usize>size) : 0;
+}
+
+function freeSet(): void {
+  if (input != 0) heap.free(input);
+  if (output != 0) heap.free(output);
+  if (arena != 0) heap.free(arena);
+  if (scratch != 0) heap.free(scratch);
+  input = output = arena = scratch = 0;
+  inputCapacity = outputCapacity = arenaCapacity = scratchCapacity = 0;
+}
+
+// Output.
 export let outPos: usize = 0;
 
-export function reserveOutput(inputLength: usize): void {
-  const needed = inputLength * 2 + PADDING;
-  if (outputCapacity < needed) {
-    output = ensure(output, outputCapacity, needed);
-    outputCapacity = needed;
-  }
+export function resetOutput(): void {
   outPos = output;
 }
 
@@ -44,7 +123,7 @@ export function reserveOutput(inputLength: usize): void {
  * before each event makes overflow impossible rather than merely unexpected.
  */
 export function outputHasRoom(bytes: usize): bool {
-  return outPos + bytes + PADDING <= output + outputCapacity;
+  return <u64>(outPos - output) + <u64>bytes + PADDING <= outputCapacity;
 }
 
 export function setOutPos(p: usize): void {
@@ -75,61 +154,44 @@ export function emitBytes(p: usize, n: usize): void {
   outPos += n;
 }
 
-// Arena: decoded keys and decoded embedded documents of the current event, stack-allocated.
-export let arenaTop: usize = 0;
-let arena: usize = 0;
-let arenaCapacity: usize = 0;
-
 /**
- * Makes room for an event of `eventLength` bytes whose policy nests embedded documents `nesting`
- * deep, with objects nested `depth` deep whose key bitsets take up to `bitsetBytes` each.
+ * Debug builds: whether [outPos, outPos + PADDING) lies inside the output or inside the scratch
+ * region of the embedded level being written. Writes are checked when a container or an event
+ * ends, which bounds every write before it (each writes at most PADDING past outPos).
  */
-export function resetArena(eventLength: usize, nesting: u32, depth: u32, bitsetBytes: u32): void {
-  // Live at once: one decoded copy per open embedded document, plus decoded keys (each at most
-  // as long as its source), each with a sentinel and padding, plus one bitset per open object.
-  const needed = (eventLength + PADDING) * (2 * <usize>nesting + 1) + PADDING
-    + <usize>depth * <usize>bitsetBytes;
-  if (arenaCapacity < needed) {
-    arena = ensure(arena, arenaCapacity, needed);
-    arenaCapacity = needed;
-  }
+export function outputInBounds(level: u32): bool {
+  if (level == 0) return <u64>(outPos - output) + PADDING <= outputCapacity;
+  const start = scratchLevel(level);
+  return outPos >= start && outPos - start + PADDING <= scratchLevelBytes;
+}
+
+// Arena: decoded keys, decoded embedded documents and key bitsets of the current event, a stack.
+export let arenaTop: usize = 0;
+
+export function resetArena(): void {
   arenaTop = arena;
 }
 
 export function setArenaTop(p: usize): void {
+  // PADDING past the top stays writable: decoding writes up to 16 bytes past its end.
+  assert(p >= arena && <u64>(p - arena) + PADDING <= arenaCapacity);
   arenaTop = p;
 }
 
 // Scratch: one region per level of embedded documents, where an embedded document's filtered
 // form is written before it is escaped into the output as a JSON string.
-let scratch: usize = 0;
-let scratchCapacity: usize = 0;
 let scratchLevelBytes: usize = 0;
-
-export function resetScratch(eventLength: usize, nesting: u32): void {
-  scratchLevelBytes = eventLength + PADDING;
-  const needed = scratchLevelBytes * <usize>nesting + PADDING;
-  if (scratchCapacity < needed) {
-    scratch = ensure(scratch, scratchCapacity, needed);
-    scratchCapacity = needed;
-  }
-}
 
 /** Start of the scratch region of embedded level `level` (1 for the outermost). */
 export function scratchLevel(level: u32): usize {
+  assert(level >= 1 && level <= maxEmbeddedNesting);
   return scratch + scratchLevelBytes * <usize>(level - 1);
 }
 
-// Status: one record per event for the host (see batch.ts).
-export const STATUS_BYTES: usize = 24;
-export let status: usize = 0;
-let statusCapacity: usize = 0;
-
-export function reserveStatus(inputLength: usize): void {
-  // An event takes at least two bytes ("{}") and a line end.
-  const needed = ((inputLength >> 1) + 2) * STATUS_BYTES;
-  if (statusCapacity < needed) {
-    status = ensure(status, statusCapacity, needed);
-    statusCapacity = needed;
-  }
+/** The status record of the `index`th event of a batch call. */
+// @ts-ignore: decorator
+@inline
+export function statusRecord(index: u32): usize {
+  assert(index < STATUS_CAPACITY);
+  return status + <usize>index * STATUS_BYTES;
 }

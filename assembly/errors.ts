@@ -1,21 +1,24 @@
-// Rejection codes. Keep in step with REJECT_CODES in src/types.ts (same order, same values).
-export const OK: i32 = 0;
-export const UNEXPECTED_END: i32 = 1;
-export const UNEXPECTED_BYTE: i32 = 2;
-export const INVALID_NUMBER: i32 = 3;
-export const INVALID_ESCAPE: i32 = 4;
-export const CONTROL_CHARACTER: i32 = 5;
-export const INVALID_UTF8: i32 = 6;
-export const LONE_SURROGATE: i32 = 7;
-export const NOT_AN_OBJECT: i32 = 8;
-export const TRAILING_BYTES: i32 = 9;
-export const TOO_DEEP: i32 = 10;
-export const TOO_LARGE: i32 = 11;
-export const DUPLICATE_KEY: i32 = 12;
-export const INVALID_EMBEDDED_JSON: i32 = 13;
-export const OUTPUT_OVERFLOW: i32 = 14;
-export const UNKNOWN_ACCOUNT: i32 = 15;
-export const DUPLICATE_ACCOUNT_KEY: i32 = 16;
+// The current event's first error, and the rejection codes' short names (their values are in abi.ts).
+import { OK, REJECT_UNEXPECTED_END, LAST_GRAMMAR_CODE } from "./abi";
+export {
+  OK,
+  REJECT_UNEXPECTED_END as UNEXPECTED_END,
+  REJECT_UNEXPECTED_BYTE as UNEXPECTED_BYTE,
+  REJECT_INVALID_NUMBER as INVALID_NUMBER,
+  REJECT_INVALID_ESCAPE as INVALID_ESCAPE,
+  REJECT_CONTROL_CHARACTER as CONTROL_CHARACTER,
+  REJECT_INVALID_UTF8 as INVALID_UTF8,
+  REJECT_LONE_SURROGATE as LONE_SURROGATE,
+  REJECT_NOT_AN_OBJECT as NOT_AN_OBJECT,
+  REJECT_TRAILING_BYTES as TRAILING_BYTES,
+  REJECT_TOO_DEEP as TOO_DEEP,
+  REJECT_TOO_LARGE as TOO_LARGE,
+  REJECT_DUPLICATE_KEY as DUPLICATE_KEY,
+  REJECT_INVALID_EMBEDDED_JSON as INVALID_EMBEDDED_JSON,
+  REJECT_OUTPUT_OVERFLOW as OUTPUT_OVERFLOW,
+  REJECT_UNKNOWN_ACCOUNT as UNKNOWN_ACCOUNT,
+  REJECT_DUPLICATE_ACCOUNT_KEY as DUPLICATE_ACCOUNT_KEY,
+} from "./abi";
 
 /** The first error of the current event; later ones are consequences of it. */
 export let errorCode: i32 = OK;
@@ -44,5 +47,5 @@ export function replaceError(code: i32, at: usize): void {
 
 /** Errors that mean "this text is not JSON" (as opposed to limits or policy rules). */
 export function isGrammarError(code: i32): bool {
-  return code >= UNEXPECTED_END && code <= TRAILING_BYTES;
+  return code >= REJECT_UNEXPECTED_END && code <= LAST_GRAMMAR_CODE;
 }

@@ -5,27 +5,24 @@
 //   filtered - filterValue at a prefix node: containers kept, members picked by key
 // A member's key is written before its value is known to be kept, and taken back if it is not.
 import {
-  fail, errorCode, replaceError, isGrammarError, UNEXPECTED_BYTE, TOO_DEEP,
+  OK, fail, errorCode, replaceError, isGrammarError, UNEXPECTED_BYTE, TOO_DEEP, TOO_LARGE,
   DUPLICATE_KEY, DUPLICATE_ACCOUNT_KEY, INVALID_EMBEDDED_JSON, TRAILING_BYTES, NOT_AN_OBJECT,
 } from "./errors";
 import {
   skipWhitespace, scanString, scanNumber, scanLiteral, hashKey, bytesEqual,
-  failHere, docEnd, setDocEnd, stringHadEscape, PADDING,
+  failHere, docEnd, setDocEnd, stringHadEscape,
 } from "./scan";
-import { outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop, scratchLevel } from "./buffers";
+import { PADDING } from "./abi";
+import {
+  outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop, scratchLevel, outputInBounds,
+} from "./buffers";
 import {
   childFor, lastKeyHash, lastEdge, nodeFlags, nodeEdgeCount, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON,
-} from "./tables";
-import { newObject, insertKey } from "./keyset";
+} from "./policy-tables";
+import { newObject, insertKey, KEY_ADDED, KEY_REPEATED } from "./keyset";
+import { maxDepth } from "./limits";
 import { decodeString, decodedEnd, encodeString } from "./escapes";
-import { routing, rootKey, rootKeyLength } from "./route";
-
-/** Deepest nesting accepted; the top-level object is at depth 1. */
-export let maxDepth: i32 = 64;
-
-export function setMaxDepth(depth: i32): void {
-  maxDepth = depth;
-}
+import { routing, rootKey, rootKeyLength } from "./account-routes";
 
 // The member key read last: its lexeme ends at keyClose (the closing quote); its decoded
 // bytes are at keyAddress (in the input, or in the arena when it held escapes).
@@ -68,12 +65,17 @@ function readKey(start: usize, close: usize): void {
   }
 }
 
-/** Whether the top-level object should be watched for a second account key (see route.ts). */
+/** Whether the top-level object should be watched for a second account key (see account-routes.ts). */
 // @ts-ignore: decorator
 @inline
 function watchesAccountKey(depth: i32): bool {
-  return depth == 1 && routing && rootKeyLength >= 0;
+  const watch = depth == 1 && routing && rootKeyLength >= 0;
+  if (watch) accountKeySeen = false;
+  return watch;
 }
+
+/** Whether the watched object has shown its account key (only the top-level object is watched). */
+let accountKeySeen = false;
 
 /** Whether the key just read is the account key. */
 function isAccountKey(): bool {
@@ -81,14 +83,20 @@ function isAccountKey(): bool {
 }
 
 /**
- * Adds the key just read to `owner`'s key set, keeping its decoded bytes alive; false if
- * repeated. `hash` is the key's hash if already known, else 0.
+ * Adds the key just read (its lexeme at keyAt) to `owner`'s key set, keeping its decoded bytes
+ * alive. Returns OK, or fails with DUPLICATE_KEY (a repeat) or TOO_LARGE (more selected keys in
+ * one event than the key set holds). `hash` is the key's hash if already known, else 0.
  */
-function claimKey(owner: u32, hash: u32): bool {
+function claimKey(owner: u32, hash: u32, keyAt: usize): i32 {
   if (hash == 0) hash = hashKey(keyAddress, keyLength);
-  if (!insertKey(owner, keyAddress, keyLength, hash)) return false;
+  const found = insertKey(owner, keyAddress, keyLength, hash);
+  if (found != KEY_ADDED) {
+    const code = found == KEY_REPEATED ? DUPLICATE_KEY : TOO_LARGE;
+    fail(code, keyAt);
+    return code;
+  }
   if (keyInArena) setArenaTop(keyAddress + keyLength);
-  return true;
+  return OK;
 }
 
 /** Writes `,"key":` (no comma before the first member) with the key's original lexeme. */
@@ -96,6 +104,20 @@ function emitMemberHead(keyAt: usize, first: bool): void {
   if (!first) emitByte(0x2c);
   emitBytes(keyAt, keyClose + 1 - keyAt);
   emitByte(0x3a);
+}
+
+/**
+ * The member head at p, as readMemberHead reads it, in an object that watches for a repeated
+ * account key where `watch`. Both object walks read their members through here.
+ */
+// @ts-ignore: decorator
+@inline
+function readMember(p: usize, needKey: bool, watch: bool): usize {
+  const valueAt = readMemberHead(p, needKey || watch);
+  if (valueAt == 0 || !watch || !isAccountKey()) return valueAt;
+  if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, p);
+  accountKeySeen = true;
+  return valueAt;
 }
 
 /** Set by nextItem: whether the container ended instead. */
@@ -137,20 +159,15 @@ function walkObject(p: usize, depth: i32, emit: bool): usize {
   const owner: u32 = emit ? newObject() : 0;
   if (emit) emitByte(0x7b);
   const watch = watchesAccountKey(depth);
-  let accountKeySeen = false;
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
     while (true) {
       const keyAt = p;
-      const valueAt = readMemberHead(p, emit || watch);
+      const valueAt = readMember(p, emit, watch);
       if (valueAt == 0) return 0;
-      if (watch && isAccountKey()) {
-        if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, keyAt);
-        accountKeySeen = true;
-      }
       if (emit) {
-        if (!claimKey(owner, 0)) return fail(DUPLICATE_KEY, keyAt);
+        if (claimKey(owner, 0, keyAt) != OK) return 0;
         emitMemberHead(keyAt, first);
       }
       p = walkValue(valueAt, depth, emit);
@@ -162,6 +179,7 @@ function walkObject(p: usize, depth: i32, emit: bool): usize {
     }
   }
   if (emit) emitByte(0x7d);
+  assert(outputInBounds(embeddedLevel));
   return p + 1;
 }
 
@@ -180,6 +198,7 @@ function walkArray(p: usize, depth: i32, emit: bool): usize {
     }
   }
   if (emit) emitByte(0x5d);
+  assert(outputInBounds(embeddedLevel));
   return p + 1;
 }
 
@@ -222,18 +241,13 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
   let owner: u32 = 0;
   emitByte(0x7b);
   const watch = watchesAccountKey(depth);
-  let accountKeySeen = false;
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
     while (true) {
       const keyAt = p;
-      const valueAt = readMemberHead(p, true);
+      const valueAt = readMember(p, true, watch);
       if (valueAt == 0) return 0;
-      if (watch && isAccountKey()) {
-        if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, keyAt);
-        accountKeySeen = true;
-      }
       const child = childFor(node, keyAddress, keyLength);
       if (child == NODE_DROP) {
         p = walkValue(valueAt, depth, false);
@@ -247,7 +261,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
           store<u64>(word, bits | bit);
         } else {
           if (owner == 0) owner = newObject();
-          if (!claimKey(owner, lastKeyHash)) return fail(DUPLICATE_KEY, keyAt);
+          if (claimKey(owner, lastKeyHash, keyAt) != OK) return 0;
         }
         const c = load<u8>(valueAt);
         if ((nodeFlags(child) & FLAG_KEEP_WHOLE) && c != 0x7b && c != 0x5b) {
@@ -278,6 +292,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
     }
   }
   emitByte(0x7d);
+  assert(outputInBounds(embeddedLevel));
   setArenaTop(seen);
   return p + 1;
 }
@@ -302,6 +317,7 @@ function filterArray(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usi
     }
   }
   emitByte(0x5d);
+  assert(outputInBounds(embeddedLevel));
   return p + 1;
 }
 

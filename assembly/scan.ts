@@ -1,15 +1,10 @@
-// Lexical kernels: whitespace, strings, escapes, numbers, literals, line ends, key hashing.
+// Lexical kernels: whitespace, strings, numbers, literals, line ends, key hashing.
 // Every document is followed by a sentinel byte (0 or a line end, all < 0x20) and at least
 // PADDING readable bytes, so loops stop at the sentinel without bounds checks and 16-byte
 // SIMD loads never leave memory. Positions are absolute addresses; 0 means "failed".
-import {
-  fail, UNEXPECTED_END, UNEXPECTED_BYTE, INVALID_NUMBER, INVALID_ESCAPE,
-  CONTROL_CHARACTER, LONE_SURROGATE,
-} from "./errors";
+import { fail, UNEXPECTED_END, UNEXPECTED_BYTE, INVALID_NUMBER, CONTROL_CHARACTER } from "./errors";
 import { validateUtf8Sequence } from "./utf8";
-
-/** Readable bytes guaranteed after every document's sentinel. */
-export const PADDING: usize = 64;
+import { scanEscape } from "./escapes";
 
 /** Address of the sentinel ending the document being walked. */
 export let docEnd: usize = 0;
@@ -109,58 +104,6 @@ export function scanString(p: usize): usize {
     }
     if (p == 0) return 0;
   }
-}
-
-/** Value of one hex digit, or -1. */
-// @ts-ignore: decorator
-@inline
-function hexDigit(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const l = c | 0x20;
-  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
-  return -1;
-}
-
-/** The four hex digits at p as a code unit, or -1. */
-function hex4(p: usize): i32 {
-  const a = hexDigit(load<u8>(p));
-  const b = hexDigit(load<u8>(p, 1));
-  const c = hexDigit(load<u8>(p, 2));
-  const d = hexDigit(load<u8>(p, 3));
-  if ((a | b | c | d) < 0) return -1;
-  return (a << 12) | (b << 8) | (c << 4) | d;
-}
-
-/** Set by scanEscape: the code point the escape stands for. */
-export let escapedCodePoint: u32 = 0;
-
-/** Validates the escape whose backslash is at p; returns the address after it, or 0. */
-export function scanEscape(p: usize): usize {
-  const c = <u32>load<u8>(p, 1);
-  if (c == 0x75) { // \uXXXX
-    if (p + 6 > docEnd) return fail(UNEXPECTED_END, p);
-    const unit = hex4(p + 2);
-    if (unit < 0) return fail(INVALID_ESCAPE, p);
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      // A high surrogate must be followed at once by a low one (I-JSON: no lone surrogates).
-      if (load<u8>(p, 6) != 0x5c || load<u8>(p, 7) != 0x75 || p + 12 > docEnd) return fail(LONE_SURROGATE, p);
-      const low = hex4(p + 8);
-      if (low < 0xdc00 || low > 0xdfff) return fail(LONE_SURROGATE, p);
-      escapedCodePoint = 0x10000 + ((<u32>unit - 0xd800) << 10) + (<u32>low - 0xdc00);
-      return p + 12;
-    }
-    if (unit >= 0xdc00 && unit <= 0xdfff) return fail(LONE_SURROGATE, p);
-    escapedCodePoint = <u32>unit;
-    return p + 6;
-  }
-  if (c == 0x22 || c == 0x5c || c == 0x2f) escapedCodePoint = c;
-  else if (c == 0x62) escapedCodePoint = 0x08;
-  else if (c == 0x66) escapedCodePoint = 0x0c;
-  else if (c == 0x6e) escapedCodePoint = 0x0a;
-  else if (c == 0x72) escapedCodePoint = 0x0d;
-  else if (c == 0x74) escapedCodePoint = 0x09;
-  else return failHere(INVALID_ESCAPE, p + 1);
-  return p + 2;
 }
 
 /** Bitmask of the '"' and '\\' bytes of a 16-byte vector. */

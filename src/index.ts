@@ -15,7 +15,7 @@ export {
   type LineBatch, type LineBatcherOptions, type BatchFilter, type FilteredBatch,
 } from "./stream/line-batcher.js";
 export { createAccountsFilter, type AccountsFilter } from "./engine/accounts-filter.js";
-export type { RoutingConfig } from "./engine/account-routes.js";
+export type { RoutingConfig } from "./engine/encode-account-routes.js";
 export { PRESETS, PRESET_NAMES, findPreset, presetPolicy, presetVersions, type Preset } from "./policy/presets.js";
 export {
   parseAccountsText, loadAccountsConfig, ConfigError, canonicalJson, sha256Digest, formatConfigPath,

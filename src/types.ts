@@ -5,10 +5,10 @@
 
 /**
  * Why an event was rejected. Stable names: they appear in `--errors` files and statistics.
- * The numeric values are the codes the WASM engine writes (see assembly/errors.ts).
+ * The engine numbers them (assembly/abi.ts); the host reads those numbers from the engine when
+ * it loads, and refuses an engine whose codes are not exactly these.
  */
 export const REJECT_CODES = [
-  "OK",                    // 0: not a rejection
   "UNEXPECTED_END",        // input ended inside a value
   "UNEXPECTED_BYTE",       // a byte the JSON grammar does not allow here
   "INVALID_NUMBER",        // number lexeme breaks RFC 8259 (leading zero, lone '-', '1.', '1e')
@@ -27,7 +27,7 @@ export const REJECT_CODES = [
   "DUPLICATE_ACCOUNT_KEY", // routing: the account key appears twice
 ] as const;
 
-export type RejectCode = Exclude<(typeof REJECT_CODES)[number], "OK">;
+export type RejectCode = (typeof REJECT_CODES)[number];
 
 /** One rejected event of a batch. No content: a code and a byte offset within the event's line. */
 export interface Rejection {
@@ -88,4 +88,5 @@ export interface EngineLimits {
   maxEventBytes?: number;
 }
 
-export type WasmVariant = "simd" | "scalar";
+/** The engine builds: SIMD, scalar, and SIMD with assertions on and function names kept (debug). */
+export type WasmVariant = "simd" | "scalar" | "debug";

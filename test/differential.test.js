@@ -1,17 +1,17 @@
-// Differential tests: the WASM engine (both builds) against the plain-JS reference filter (test/support/reference.js)
-// on thousands of generated TaskRouter-like events, valid and randomly mutated; and SIMD against scalar.
+// Differential tests: the WASM engine (every build) against the plain-JS reference filter (test/support/reference.js)
+// on thousands of generated TaskRouter-like events, valid and randomly mutated; and the builds against each other.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compilePolicy, createFilter, REJECT_CODES } from "../dist/index.js";
 import { EVENT_POLICY, buildBatch, generateEvents, mulberry32, mutate } from "./support/events.js";
 import { normalizeEmbedded, referenceFilter } from "./support/reference.js";
 import { duplicateKey, stringsIn } from "./support/json-check.js";
+import { VARIANTS } from "./support/harness.js";
 
 const SEED = 0x51e7e;
 const N_VALID = 3000;
 const N_MUTATED = 4000;
 const BATCH_SIZE = 150;
-const VARIANTS = ["simd", "scalar"];
 
 const policy = compilePolicy(EVENT_POLICY, "test/support/events.js");
 const valid = generateEvents(SEED, N_VALID);
@@ -199,21 +199,18 @@ for (const variant of VARIANTS) {
   });
 }
 
-test("differential: SIMD and scalar builds give byte-identical output and identical rejections", async () => {
-  const simd = await filterFor("simd");
-  const scalar = await filterFor("scalar");
+test("differential: every build gives byte-identical output and identical rejections", async () => {
+  const [first, ...others] = await Promise.all(VARIANTS.map(filterFor));
   const inputs = [...valid.map((e) => e.bytes), ...mutated.map((m) => m.bytes)];
   inputs.forEach((bytes, i) => {
     const where = `seed ${SEED} input #${i} (${i < N_VALID ? "valid" : "mutated"})`;
-    const a = simd.filterEvent(bytes);
-    const b = scalar.filterEvent(bytes);
-    assert.equal(a, b, `${where}: filterEvent results differ`);
+    const a = first.filterEvent(bytes);
+    for (const other of others) assert.equal(other.filterEvent(bytes), a, `${where}: ${other.variant} and ${first.variant} filterEvent results differ`);
   });
   for (let b = 0; b < inputs.length; b += 500) {
     const batch = buildBatch(inputs.slice(b, b + 500), mulberry32(b)).bytes;
-    const x = simd.filterBatch(batch);
-    const y = scalar.filterBatch(batch);
-    assert.equal(x, y, `batch starting at input #${b}: filterBatch results differ`);
+    const x = first.filterBatch(batch);
+    for (const other of others) assert.equal(other.filterBatch(batch), x, `batch starting at input #${b}: ${other.variant} and ${first.variant} differ`);
   }
 });
 

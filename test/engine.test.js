@@ -5,7 +5,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { compilePolicy, createFilter } from "../dist/index.js";
-import { encodeTables } from "../dist/engine/policy-tables.js";
+import { encodeTables } from "../dist/engine/encode-policy-tables.js";
+import { readAbi } from "../dist/engine/abi.js";
 import { expectOut, expectReject, filtersFor, bytes, text } from "./support/harness.js";
 
 // 100 literal keys under one node: bits past 63 live in the bitset's second word.
@@ -87,7 +88,9 @@ test("the engine loads from a compiled WebAssembly.Module (workerd) and from byt
 
 test("policies share identical sub-automata in the engine's tables", () => {
   const base = { keep: ["x", ...Array.from({ length: 50 }, (_, i) => `T.k${i}`)], embeddedJson: ["T"] };
-  const nodeCount = (policies) => new DataView(encodeTables(policies).buffer).getUint32(4, true);
+  const wasm = new WebAssembly.Module(readFileSync(new URL("../build/simd.wasm", import.meta.url)));
+  const abi = readAbi(new WebAssembly.Instance(wasm, { env: { abort() {} } }).exports);
+  const nodeCount = (policies) => new DataView(encodeTables(policies, abi).buffer).getUint32(4, true);
   const one = nodeCount([compilePolicy(base)]);
   const variants = Array.from({ length: 10 }, (_, i) => compilePolicy({ ...base, keep: [...base.keep, `extra${i}`] }));
   // Every kept-whole leaf is the same node, and the T subtree is stored once: only the ten

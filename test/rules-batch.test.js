@@ -1,8 +1,8 @@
-// Batch (NDJSON) rules and the filter object's API: both builds, exact bytes and counts.
+// Batch (NDJSON) rules and the filter object's API: every build, exact bytes and counts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compilePolicy, createFilter } from "../dist/index.js";
-import { batch, bytes, filtersFor, text } from "./support/harness.js";
+import { asBytes, batch, bytes, filtersFor, text } from "./support/harness.js";
 
 const KEEP_A = { keep: ["a"] };
 
@@ -104,6 +104,44 @@ test("createFilter: limits default to maxDepth 64 and maxEventBytes 16 MiB, and 
   assert.is(h.variant, "simd");
   const auto = await createFilter(policy, { variant: "auto" });
   assert.ok(auto.variant === "simd" || auto.variant === "scalar");
+});
+
+/** filterEvent and a one-line filterBatch of the same bytes, for every build: they must agree. */
+async function bothApis(input, limits = {}) {
+  const results = [];
+  for (const f of await filtersFor(KEEP_A, limits)) {
+    const one = f.filterEvent(input);
+    const many = f.filterBatch(asBytes(input));
+    if (one.ok) {
+      assert.equal(many.rejected, [], `${f.variant}: filterBatch rejects what filterEvent keeps`);
+      assert.is(text(many.output), `${text(one.output)}\n`, f.variant);
+    } else {
+      assert.equal(many.rejected, [{ line: 1, code: one.code, offset: one.offset }], `${f.variant}: the two APIs disagree`);
+    }
+    results.push(one);
+  }
+  return results[0];
+}
+
+test("one rule for both APIs: a line holding only a BOM is an event, which ends where the BOM does", async () => {
+  const BOM = [0xef, 0xbb, 0xbf];
+  assert.equal(await bothApis(bytes(BOM)), { ok: false, code: "UNEXPECTED_END", offset: 3 });
+  assert.equal(await bothApis(bytes(BOM, " \t")), { ok: false, code: "UNEXPECTED_END", offset: 5 });
+  const r = await batch(KEEP_A, bytes('{"a":1}\n', BOM, "\r\n", '{"a":2}\n'));
+  assert.is(r.events, 3);
+  assert.equal(r.rejected, [{ line: 2, code: "UNEXPECTED_END", offset: 3 }]);
+});
+
+test("one rule for both APIs: a CR at the very end of the input, with no LF, is part of the event", async () => {
+  // Only CR LF is a line end: a final lone CR is whitespace after the event, or a control
+  // character inside a string, and it counts towards maxEventBytes, in both APIs.
+  assert.is(text((await bothApis('{"a":1}\r')).output), '{"a":1}');
+  assert.equal(await bothApis('{"a":"x\r'), { ok: false, code: "CONTROL_CHARACTER", offset: 7 });
+  assert.equal(await bothApis('{"a":\r'), { ok: false, code: "UNEXPECTED_END", offset: 6 });
+  assert.equal(await bothApis('{"a":12}\r', { maxEventBytes: 8 }), { ok: false, code: "TOO_LARGE", offset: 8 });
+  const r = await batch(KEEP_A, '{"a":1}\n{"a":2}\r');
+  assert.is(text(r.output), '{"a":1}\n{"a":2}\n');
+  assert.is(r.lines, 2);
 });
 
 test.run();

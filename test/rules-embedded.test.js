@@ -1,4 +1,4 @@
-// embeddedJson rules: JSON documents held in strings (Twilio's TaskAttributes), both builds, exact bytes.
+// embeddedJson rules: JSON documents held in strings (Twilio's TaskAttributes), every build, exact bytes.
 import { test } from "uvu";
 import { expectOut, expectReject } from "./support/harness.js";
 

@@ -1,4 +1,4 @@
-// Path rules and output shape: one test per rule of the contract (both builds, exact output bytes).
+// Path rules and output shape: one test per rule of the contract (every build, exact output bytes).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { expectOut } from "./support/harness.js";

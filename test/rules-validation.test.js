@@ -1,4 +1,4 @@
-// Validation rules: every rejection reason with its code and offset (both builds). Most errors are placed in
+// Validation rules: every rejection reason with its code and offset (every build). Most errors are placed in
 // parts of the event the policy drops: validation covers the whole event.
 import { test } from "uvu";
 import * as assert from "uvu/assert";

@@ -3,7 +3,7 @@
  * policy, straight through, or rejected), decided inside WASM in the same batch call.
  */
 import { Engine, engineFacade, type FilterBase, type FilterOptions } from "./engine.js";
-import { encodeRoutes, type RoutingConfig } from "./account-routes.js";
+import { routedPolicies, type RoutingConfig } from "./encode-account-routes.js";
 
 /** filterEvent results also name the account; filterBatch results count per account. */
 export interface AccountsFilter<Config extends RoutingConfig = RoutingConfig> extends FilterBase {
@@ -14,6 +14,5 @@ export async function createAccountsFilter<Config extends RoutingConfig>(
   config: Config,
   options: FilterOptions = {},
 ): Promise<AccountsFilter<Config>> {
-  const routes = encodeRoutes(config);
-  return engineFacade(await Engine.create(routes.policies, options, routes), { config });
+  return engineFacade(await Engine.create(routedPolicies(config), options, config), { config });
 }

@@ -1,22 +1,30 @@
 /**
  * The host side of the WASM boundary: instantiates the engine, moves bytes in and out, and turns
- * status records into results. Calls cross the boundary once per batch, with addresses and
- * lengths only. Views of WASM memory are made after each call and never kept: a call may grow
- * memory, which detaches every earlier view.
+ * status records into results. Calls cross the boundary once per batch (or per STATUS_CAPACITY
+ * events of it), with addresses and lengths only. Views of WASM memory are made after each call
+ * and never kept: a call may grow memory, which detaches every earlier view. Every number the
+ * boundary uses comes from the engine itself (abi.ts).
  */
-import { encodeTables } from "./policy-tables.js";
-import type { EncodedRoutes } from "./account-routes.js";
+import { encodeTables } from "./encode-policy-tables.js";
+import { encodeRoutes, type RoutingConfig } from "./encode-account-routes.js";
+import { readAbi, type EngineAbi } from "./abi.js";
+import { BatchTally } from "./batch-tally.js";
+import { MAX_BATCH_BYTES, resolveLimits } from "./limits.js";
 import type { CompiledPolicy } from "../policy/policy.js";
 import { shippedModule, simdSupported } from "./wasm-source.js";
 import {
-  DEFAULT_LIMITS, MISSING_ACCOUNT_KEY, REJECT_CODES, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
-  type EventResult, type RejectCode, type Rejection, type RouteCounts, type WasmVariant,
+  MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
+  type EventResult, type RejectCode, type WasmVariant,
 } from "../types.js";
 
 export interface FilterOptions extends EngineLimits {
-  /** Which build to use; "auto" (default) takes SIMD where the runtime supports it. */
+  /**
+   * Which build to use; "auto" (default) takes SIMD where the runtime supports it. "debug" is the
+   * SIMD build with assertions on and function names kept (for profiles; slower). With `module`
+   * or `wasmBytes` the build is read from the module, and a different one named here is an error.
+   */
   variant?: "auto" | WasmVariant;
-  /** An already compiled engine (Cloudflare workerd accepts nothing else); say its `variant`. */
+  /** An already compiled engine (Cloudflare workerd accepts nothing else); its build is read from it. */
   module?: WebAssembly.Module;
   /** The engine's .wasm bytes, when the shipped files cannot be read (some bundlers). */
   wasmBytes?: BufferSource;
@@ -30,7 +38,7 @@ export interface FilterBase {
   readonly memoryBytes: number;
   /** Filters one event (a whole JSON text: line ends in it are whitespace). */
   filterEvent(event: Uint8Array | string): EventResult;
-  /** Filters NDJSON: many events, one call into WASM. */
+  /** Filters NDJSON: many events, one call into WASM (per STATUS_CAPACITY events). */
   filterBatch(ndjson: Uint8Array): BatchResult;
 }
 
@@ -44,15 +52,17 @@ interface EngineExports {
   reserveTables(size: number): number;
   loadTables(size: number): number;
   reserveInput(length: number): number;
+  reserveProblem: WebAssembly.Global;
   setMaxDepth(depth: number): void;
   setHashSeed(low: number, high: number): void;
   setMaxEventBytes(bytes: number): void;
-  filterBatch(policy: number, length: number): number;
+  filterBatch(policy: number, length: number, start: number): number;
   filterOne(policy: number, length: number): number;
   outputAddress(): number;
   outputLength(): number;
   statusAddress(): number;
   batchLines: WebAssembly.Global;
+  batchStop: WebAssembly.Global;
   lastErrorOffset: WebAssembly.Global;
   lastAccount: WebAssembly.Global;
   lastEventRoute(): number;
@@ -60,136 +70,166 @@ interface EngineExports {
   loadRoutes(size: number, policyCount: number): number;
 }
 
-// One status record per event (assembly/batch.ts): six u32.
-const STATUS_WORDS = 6;
-const ROUTE_PASSED = 2;
-const ROUTE_FILTERED = 1;
-/** The status record's account when the event holds no account id (assembly/route.ts). */
-const ACCOUNT_ID_MISSING = 0xffffffff;
-
-/** `{}` and its line end: an event of which nothing was kept. */
-const EMPTY_OUTPUT_BYTES = 3;
-
-const LIMIT_RANGES = { maxDepth: [1, 1024], maxEventBytes: [2, 256 * 1024 * 1024] } as const;
-/** Largest batch accepted in one call; the streaming API cuts input far smaller. */
-export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
-
-/** Checks limits, naming the option at fault. */
-export function resolveLimits(limits: EngineLimits = {}): Required<EngineLimits> {
-  const resolved: Required<EngineLimits> = { ...DEFAULT_LIMITS };
-  for (const name of ["maxDepth", "maxEventBytes"] as const) {
-    const value = limits[name];
-    if (value === undefined) continue;
-    const [low, high] = LIMIT_RANGES[name];
-    if (!Number.isInteger(value) || value < low || value > high) {
-      throw new RangeError(`${name} must be an integer from ${low} to ${high}`);
-    }
-    resolved[name] = value;
-  }
-  return resolved;
+/** One instance of the engine: its exports, and the numbers it was checked to use. */
+interface Instance {
+  readonly exports: EngineExports;
+  readonly abi: EngineAbi;
 }
 
-async function engineModule(options: FilterOptions): Promise<[WebAssembly.Module, WasmVariant]> {
+async function engineModule(options: FilterOptions): Promise<WebAssembly.Module> {
+  if (options.module) return options.module;
+  if (options.wasmBytes) return WebAssembly.compile(options.wasmBytes);
   const wanted = options.variant ?? "auto";
-  const variant: WasmVariant = wanted === "auto" ? (simdSupported() ? "simd" : "scalar") : wanted;
-  if (options.module) return [options.module, wanted === "auto" ? "simd" : variant];
-  if (options.wasmBytes) return [await WebAssembly.compile(options.wasmBytes), variant];
-  return [await shippedModule(variant), variant];
+  return shippedModule(wanted === "auto" ? (simdSupported() ? "simd" : "scalar") : wanted);
 }
 
-/** One engine instance: its own memory, one or more policies loaded. */
-export class Engine {
-  private constructor(
-    private readonly exports: EngineExports,
-    readonly variant: WasmVariant,
-    readonly limits: Readonly<Required<EngineLimits>>,
-  ) {}
+const IMPORTS = {
+  env: {
+    // Only the allocator aborts (a block too large; buffers.ts checks sizes before allocating).
+    // Its message would be read from engine memory: this one carries no event content.
+    abort() {
+      throw new Error("the allocator refused a block");
+    },
+  },
+};
 
+/** One engine: an instance (replaced by a fresh one after any trap), one or more policies loaded. */
+export class Engine {
+  private live: Instance;
+  /** Which build the module is, as the module itself says. */
+  readonly variant: WasmVariant;
   /** Account ids by index, when routing by account. */
   private accountIds: readonly string[] | null = null;
 
+  private constructor(
+    private readonly module: WebAssembly.Module,
+    readonly limits: Readonly<Required<EngineLimits>>,
+    private readonly policies: readonly CompiledPolicy[],
+    private readonly routing: RoutingConfig | undefined,
+  ) {
+    this.live = this.boot();
+    this.variant = this.live.abi.variant;
+  }
+
   /**
-   * An engine holding `policies`; with `routes`, each event goes where its account says (the
-   * routes' policy numbers index `policies`, which must then be `routes.policies`).
+   * An engine holding `policies`; with `routing`, each event goes where its account says (the
+   * policies must then be routedPolicies(routing), whose numbers the routes use).
    */
-  static async create(policies: readonly CompiledPolicy[], options: FilterOptions = {}, routes?: EncodedRoutes): Promise<Engine> {
+  static async create(policies: readonly CompiledPolicy[], options: FilterOptions = {}, routing?: RoutingConfig): Promise<Engine> {
     const limits = Object.freeze(resolveLimits(options));
-    const [module, variant] = await engineModule(options);
-    const instance = await WebAssembly.instantiate(module, {
-      env: {
-        // Only the allocator aborts (memory exhausted); its message carries no event content.
-        abort() {
-          throw new Error("hipaa-sieve: the WebAssembly engine ran out of memory");
-        },
-      },
-    });
-    const engine = new Engine(instance.exports as unknown as EngineExports, variant, limits);
-    // A random hash seed per instance: nobody can prepare keys that all collide in its tables.
-    const seed = crypto.getRandomValues(new Uint32Array(2));
-    engine.exports.setHashSeed(seed[0], seed[1]);
-    engine.exports.setMaxDepth(limits.maxDepth);
-    engine.exports.setMaxEventBytes(limits.maxEventBytes);
-    engine.loadPolicies(policies);
-    if (routes) engine.loadRoutes(routes, policies.length);
+    const engine = new Engine(await engineModule(options), limits, policies, routing);
+    const wanted = options.variant ?? "auto";
+    if (wanted !== "auto" && wanted !== engine.variant) {
+      throw new Error(`hipaa-sieve: the engine given is the ${engine.variant} build, not the ${wanted} build asked for`);
+    }
     return engine;
   }
 
-  private loadRoutes(routes: EncodedRoutes, policyCount: number): void {
-    const address = this.exports.reserveRoutes(routes.blob.length) >>> 0;
-    this.bytes(address, routes.blob.length).set(routes.blob);
-    const problem = this.exports.loadRoutes(routes.blob.length, policyCount);
-    if (problem !== 0) throw new Error(`hipaa-sieve: internal error: routes refused (${problem})`);
-    this.accountIds = routes.accountIds;
+  /** A new instance of the module, set up: checked ABI, hash seed, limits, tables, routes. */
+  private boot(): Instance {
+    const instance = new WebAssembly.Instance(this.module, IMPORTS);
+    const live: Instance = { exports: instance.exports as unknown as EngineExports, abi: readAbi(instance.exports) };
+    const { exports, abi } = live;
+    // A random hash seed per instance: nobody can prepare keys that all collide in its tables.
+    const seed = crypto.getRandomValues(new Uint32Array(2));
+    exports.setHashSeed(seed[0], seed[1]);
+    exports.setMaxDepth(this.limits.maxDepth);
+    exports.setMaxEventBytes(this.limits.maxEventBytes);
+    const tables = encodeTables(this.policies, abi);
+    this.write(exports, exports.reserveTables(tables.length), tables);
+    const tablesProblem = exports.loadTables(tables.length);
+    if (tablesProblem !== 0) throw new Error(`hipaa-sieve: internal error: policy tables refused (${tablesProblem})`);
+    if (this.routing) {
+      const routes = encodeRoutes(this.routing, abi);
+      this.write(exports, exports.reserveRoutes(routes.blob.length), routes.blob);
+      const problem = exports.loadRoutes(routes.blob.length, this.policies.length);
+      if (problem !== 0) throw new Error(`hipaa-sieve: internal error: routes refused (${problem})`);
+      this.accountIds = routes.accountIds;
+    }
+    return live;
+  }
+
+  private write(exports: EngineExports, address: number, data: Uint8Array): void {
+    new Uint8Array(exports.memory.buffer, address >>> 0, data.length).set(data);
+  }
+
+  /**
+   * Runs `work` on the instance. A trap (or a stack overflow, or an abort) can leave the engine's
+   * state half-updated, so after one the instance is never used again: a fresh one replaces it,
+   * and the call fails with one error (the trap's message is the runtime's, never event content).
+   */
+  private call<T>(work: (exports: EngineExports) => T): T {
+    try {
+      return work(this.live.exports);
+    } catch (error) {
+      this.live = this.boot();
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : "unknown failure";
+      throw new Error(`hipaa-sieve: internal error: the WebAssembly engine stopped (${why}); it was restarted, and this input was not filtered`);
+    }
   }
 
   /** The configured account id of an engine account number (index + 1), or null when unknown. */
   private accountId(number: number): string | null {
-    return number === 0 || number === ACCOUNT_ID_MISSING || !this.accountIds ? null : this.accountIds[number - 1];
+    return number === 0 || number === this.live.abi.accountIdMissing || !this.accountIds ? null : this.accountIds[number - 1];
   }
 
   /** The per-account counting key of an engine account number. */
   private accountKey(number: number): string {
-    if (number === ACCOUNT_ID_MISSING) return MISSING_ACCOUNT_KEY;
+    if (number === this.live.abi.accountIdMissing) return MISSING_ACCOUNT_KEY;
     return this.accountId(number) ?? UNKNOWN_ACCOUNT_KEY;
   }
 
-  private loadPolicies(policies: readonly CompiledPolicy[]): void {
-    const blob = encodeTables(policies);
-    const address = this.exports.reserveTables(blob.length) >>> 0;
-    this.bytes(address, blob.length).set(blob);
-    const problem = this.exports.loadTables(blob.length);
-    if (problem !== 0) throw new Error(`hipaa-sieve: internal error: policy tables refused (${problem})`);
-  }
-
   get memoryBytes(): number {
-    return this.exports.memory.buffer.byteLength;
+    return this.live.exports.memory.buffer.byteLength;
   }
 
   private bytes(address: number, length: number): Uint8Array {
-    return new Uint8Array(this.exports.memory.buffer, address, length);
+    return new Uint8Array(this.live.exports.memory.buffer, address, length);
+  }
+
+  /**
+   * Sizes the engine's buffers for `length` bytes of input; returns the input address. Where this
+   * instance's memory cannot grow that far, a fresh instance (empty memory) tries once more.
+   */
+  private reserve(length: number): number {
+    if (length > MAX_BATCH_BYTES) {
+      throw new RangeError(`hipaa-sieve: a batch is limited to ${MAX_BATCH_BYTES} bytes; split the input (the streaming API does)`);
+    }
+    let address = this.call((e) => e.reserveInput(length) >>> 0);
+    if (address === 0 && this.live.exports.reserveProblem.value === this.live.abi.reserve.noRoom) {
+      this.live = this.boot();
+      address = this.call((e) => e.reserveInput(length) >>> 0);
+    }
+    if (address === 0) {
+      throw new RangeError(`hipaa-sieve: a batch of ${length} bytes needs more memory than WebAssembly allows under these `
+        + `limits and policies; split the input (the streaming API does) or lower maxEventBytes`);
+    }
+    return address;
   }
 
   /** Copies `data` into the engine's input buffer. */
   private put(data: Uint8Array): void {
-    if (data.length > MAX_BATCH_BYTES) {
-      throw new RangeError(`hipaa-sieve: a batch is limited to ${MAX_BATCH_BYTES} bytes; split the input (the streaming API does)`);
-    }
-    const address = this.exports.reserveInput(data.length) >>> 0;
-    this.bytes(address, data.length).set(data);
+    this.bytes(this.reserve(data.length), data.length).set(data);
   }
 
   /** Encodes `text` as UTF-8 straight into the input buffer; returns its length in bytes. */
   private putString(text: string): number {
-    const address = this.exports.reserveInput(text.length * 3) >>> 0;
+    const address = this.reserve(text.length * 3);
     return new TextEncoder().encodeInto(text, this.bytes(address, text.length * 3)).written;
   }
 
   /** A copy of the output. (new + set: V8's slice() on a view of WASM memory is ~8x slower.) */
   private output(): Uint8Array {
-    const length = this.exports.outputLength() >>> 0;
+    const length = this.live.exports.outputLength() >>> 0;
     const copy = new Uint8Array(length);
-    copy.set(this.bytes(this.exports.outputAddress() >>> 0, length));
+    copy.set(this.bytes(this.live.exports.outputAddress() >>> 0, length));
     return copy;
+  }
+
+  private codeName(code: number): RejectCode {
+    const name = this.live.abi.codeNames.get(code);
+    if (name === undefined) throw new Error(`hipaa-sieve: internal error: unknown status ${code}`);
+    return name;
   }
 
   runOne(policy: number, event: Uint8Array | string): EventResult {
@@ -202,55 +242,29 @@ export class Engine {
       this.put(event);
       length = event.length;
     }
-    const code = this.exports.filterOne(policy, length);
-    if (code !== 0) return { ok: false, code: codeName(code), offset: this.exports.lastErrorOffset.value >>> 0 };
-    const route = this.exports.lastEventRoute() === ROUTE_PASSED ? "passed" : "filtered";
+    const code = this.call((e) => e.filterOne(policy, length));
+    const { exports, abi } = this.live;
+    if (code !== abi.ok) return { ok: false, code: this.codeName(code), offset: exports.lastErrorOffset.value >>> 0 };
+    const route = exports.lastEventRoute() === abi.route.passed ? "passed" : "filtered";
     if (!this.accountIds) return { ok: true, output: this.output(), route };
-    return { ok: true, output: this.output(), route, account: this.accountId(this.exports.lastAccount.value >>> 0) };
+    return { ok: true, output: this.output(), route, account: this.accountId(exports.lastAccount.value >>> 0) };
   }
 
   runBatch(policy: number, ndjson: Uint8Array): BatchResult {
     this.put(ndjson);
-    const events = this.exports.filterBatch(policy, ndjson.length) >>> 0;
-    const status = new Uint32Array(this.exports.memory.buffer, this.exports.statusAddress() >>> 0, events * STATUS_WORDS);
-    const rejected: Rejection[] = [];
-    let passed = 0;
-    let empty = 0;
-    let previousEnd = 0;
-    const perAccount: Record<string, RouteCounts> | undefined = this.accountIds ? {} : undefined;
-    for (let i = 0; i < status.length; i += STATUS_WORDS) {
-      const code = status[i + 1];
-      if (code !== 0) rejected.push({ line: status[i], code: codeName(code), offset: status[i + 2] });
-      else if (status[i + 5] === ROUTE_PASSED) passed++;
-      else if (status[i + 5] === ROUTE_FILTERED && status[i + 3] - previousEnd === EMPTY_OUTPUT_BYTES) empty++;
-      previousEnd = status[i + 3];
-      if (perAccount) {
-        const id = this.accountKey(status[i + 4]);
-        const counts = (perAccount[id] ??= { events: 0, filtered: 0, passed: 0, rejected: 0 });
-        counts.events++;
-        if (code !== 0) counts.rejected++;
-        else if (status[i + 5] === ROUTE_PASSED) counts.passed++;
-        else counts.filtered++;
-      }
-    }
-    const result: BatchResult = {
-      output: this.output(),
-      lines: this.exports.batchLines.value >>> 0,
-      events,
-      kept: events - rejected.length,
-      passed,
-      empty,
-      rejected,
-    };
-    if (perAccount) result.accounts = perAccount;
-    return result;
+    const length = ndjson.length;
+    const tally = new BatchTally(this.live.abi, (code) => this.codeName(code), this.accountIds ? (n) => this.accountKey(n) : null);
+    let start = 0;
+    do {
+      // The engine records at most STATUS_CAPACITY events per call, then says where it stopped.
+      const recorded = this.call((e) => e.filterBatch(policy, length, start) >>> 0);
+      const { exports, abi } = this.live;
+      const status = new Uint32Array(exports.memory.buffer, exports.statusAddress() >>> 0, (recorded * abi.status.bytes) / 4);
+      tally.addCall(status, exports.batchLines.value >>> 0, this.output());
+      start = exports.batchStop.value >>> 0;
+    } while (start < length);
+    return tally.result();
   }
-}
-
-function codeName(code: number): RejectCode {
-  const name = REJECT_CODES[code];
-  if (name === undefined || name === "OK") throw new Error(`hipaa-sieve: internal error: unknown status ${code}`);
-  return name;
 }
 
 /** UTF-8 length of the part of `text` before its first lone surrogate. */

@@ -1,16 +1,12 @@
 /**
- * Lays an accounts configuration out as the routes blob the WASM reads (format: assembly/route.ts):
- * the accountKey path, and for each account what to do with its events.
+ * Lays an accounts configuration out as the routes blob the WASM reads (format:
+ * assembly/account-routes.ts): the accountKey path, and for each account what to do with its events.
  */
 import type { CompiledPolicy } from "../policy/policy.js";
+import type { EngineAbi } from "./abi.js";
 import { BlobWriter } from "./blob-writer.js";
 
-const MAGIC = 0x31525348; // "HSR1"
-const ACTION_FILTER = 0;
-const ACTION_PASS = 1;
-const ACTION_REJECT = 2;
-
-/** What routing needs of an accounts configuration (src/config.ts's AccountsConfig has it all). */
+/** What routing needs of an accounts configuration (src/accounts/config.ts's AccountsConfig has it all). */
 export interface RoutingConfig {
   accountKeyPath: readonly string[];
   defaultPolicy: string;
@@ -27,8 +23,14 @@ export interface EncodedRoutes {
   accountIds: string[];
 }
 
-export function encodeRoutes(config: RoutingConfig): EncodedRoutes {
-  const policies = [...config.policies.values()];
+/** The policies routing uses, in the order the engine's tables must hold them. */
+export function routedPolicies(config: RoutingConfig): CompiledPolicy[] {
+  return [...config.policies.values()];
+}
+
+export function encodeRoutes(config: RoutingConfig, abi: EngineAbi): EncodedRoutes {
+  const { filter: ACTION_FILTER, pass: ACTION_PASS, reject: ACTION_REJECT } = abi.action;
+  const policies = routedPolicies(config);
   const policyIds = [...config.policies.keys()];
   const policyIndex = (id: string): number => {
     const index = policyIds.indexOf(id);
@@ -52,6 +54,6 @@ export function encodeRoutes(config: RoutingConfig): EncodedRoutes {
     pass: [ACTION_PASS, 0],
   }[config.unknownAccount];
 
-  const words = [MAGIC, segments.length / 2, accountIds.length, writer.keyBytes, ...unknown, ...segments, ...accounts];
+  const words = [abi.magic.routes, segments.length / 2, accountIds.length, writer.keyBytes, ...unknown, ...segments, ...accounts];
   return { blob: writer.finish(words), policies, accountIds };
 }

@@ -1,16 +1,20 @@
 /**
- * Lays compiled policies out as the flat tables the WASM reads (format: assembly/tables.ts).
+ * Lays compiled policies out as the flat tables the WASM reads (format: assembly/policy-tables.ts).
  * Several policies share one blob, and identical sub-automata are stored once (hash-consing):
  * policies are mostly presets and variants of them, and a small working set keeps the key
  * lookups of a batch that mixes many accounts in cache. Node 0 ("drop") is shared by all.
  */
-import type { AutomatonNode } from "../policy/automaton.js";
+import { FLAG_EMBEDDED_JSON, FLAG_KEEP_WHOLE, type AutomatonNode } from "../policy/automaton.js";
 import type { CompiledPolicy } from "../policy/policy.js";
+import type { EngineAbi } from "./abi.js";
 import { BlobWriter } from "./blob-writer.js";
 
-const MAGIC = 0x31565348; // "HSV1"
+/** The engine's flag bits for an automaton node's flags. */
+function engineFlags(flags: number, abi: EngineAbi): number {
+  return (flags & FLAG_KEEP_WHOLE ? abi.flags.keepWhole : 0) | (flags & FLAG_EMBEDDED_JSON ? abi.flags.embeddedJson : 0);
+}
 
-export function encodeTables(policies: readonly CompiledPolicy[]): Uint8Array {
+export function encodeTables(policies: readonly CompiledPolicy[], abi: EngineAbi): Uint8Array {
   const blob = new BlobWriter();
   const nodes: number[] = [0, 0, 0, 0]; // node 0: drop
   const edges: number[] = [];
@@ -28,11 +32,12 @@ export function encodeTables(policies: readonly CompiledPolicy[]): Uint8Array {
       const node: AutomatonNode = own[i];
       const wildcard = place(node.wildcard);
       const children = node.edges.map(([key, next]): [string, number] => [key, place(next)]);
-      const signature = JSON.stringify([node.flags, wildcard, children]);
+      const flags = engineFlags(node.flags, abi);
+      const signature = JSON.stringify([flags, wildcard, children]);
       let at = known.get(signature);
       if (at === undefined) {
         at = nodes.length / 4;
-        nodes.push(node.flags, wildcard, edges.length / 3, children.length);
+        nodes.push(flags, wildcard, edges.length / 3, children.length);
         for (const [key, next] of children) edges.push(...blob.key(key), next);
         known.set(signature, at);
       }
@@ -44,5 +49,5 @@ export function encodeTables(policies: readonly CompiledPolicy[]): Uint8Array {
   }
 
   // Header: magic, nodeCount, edgeCount, policyCount, keyBytes, maxEmbeddedNesting.
-  return blob.finish([MAGIC, nodes.length / 4, edges.length / 3, roots.length, blob.keyBytes, nesting, ...nodes, ...edges, ...roots]);
+  return blob.finish([abi.magic.tables, nodes.length / 4, edges.length / 3, roots.length, blob.keyBytes, nesting, ...nodes, ...edges, ...roots]);
 }

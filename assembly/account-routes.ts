@@ -2,25 +2,43 @@
 // by skimming the objects along the accountKey path (wherever it stands among their members), then
 // looked up in the account table. A key of that path appearing twice in its object is an error.
 //
-// Routes blob (little-endian u32 words), written by src/routes.ts:
-//   header   : magic "HSR1", segmentCount, accountCount, keyBytes, unknownAction, unknownPolicy
-//   segments : segmentCount x { keyOffset, keyLength }           (the accountKey path)
-//   accounts : accountCount x { keyOffset, keyLength, action, policy }
-//   keys     : keyBytes bytes
-// Actions: filter with a policy, pass through unchanged, or reject.
-import { hashKey, bytesEqual, skipWhitespace, PADDING } from "./scan";
+// Routes blob (little-endian u32 words), written by src/engine/encode-account-routes.ts:
+//
+//   header    ┌──────────────┬──────────────┬──────────────┬──────────┬───────────────┬───────────────┐
+//             │ ROUTES_MAGIC │ segmentCount │ accountCount │ keyBytes │ unknownAction │ unknownPolicy │
+//             └──────────────┴──────────────┴──────────────┴──────────┴───────────────┴───────────────┘
+//   segments  segmentCount x ┌───────────┬───────────┐   the accountKey path
+//                            │ keyOffset │ keyLength │
+//                            └───────────┴───────────┘
+//   accounts  accountCount x ┌───────────┬───────────┬────────┬────────┐
+//                            │ keyOffset │ keyLength │ action │ policy │
+//                            └───────────┴───────────┴────────┴────────┘
+//   keys      keyBytes bytes
+// Actions (abi.ts): filter with a policy, pass through unchanged, or reject.
+import { hashKey, bytesEqual, skipWhitespace } from "./scan";
 import { skimString, skimValue } from "./skim";
 import { decodeString, decodedEnd } from "./escapes";
 import { arenaTop } from "./buffers";
+import { PADDING, ROUTES_MAGIC, ACTION_FILTER, ACTION_PASS, ACTION_REJECT, ACCOUNT_ID_MISSING } from "./abi";
+export { ACTION_FILTER, ACTION_PASS, ACTION_REJECT, ACCOUNT_ID_MISSING };
 
-export const ACTION_FILTER: u32 = 0;
-export const ACTION_PASS: u32 = 1;
-export const ACTION_REJECT: u32 = 2;
-
-const MAGIC: u32 = 0x31525348; // "HSR1"
 const HEADER_BYTES: usize = 24;
+const HEADER_SEGMENT_COUNT: usize = 4;
+const HEADER_ACCOUNT_COUNT: usize = 8;
+const HEADER_KEY_BYTES: usize = 12;
+const HEADER_UNKNOWN_ACTION: usize = 16;
+const HEADER_UNKNOWN_POLICY: usize = 20;
+// A key reference (segments, and the first two fields of accounts).
+const KEY_OFFSET: usize = 0;
+const KEY_LENGTH: usize = 4;
 const SEGMENT_BYTES: usize = 8;
+const ACCOUNT_ACTION: usize = 8;
+const ACCOUNT_POLICY: usize = 12;
 const ACCOUNT_BYTES: usize = 16;
+// Account table slots: { account index + 1 (0 = empty), the id's hash }: probes compare the hash first.
+const SLOT_ACCOUNT: usize = 0;
+const SLOT_HASH: usize = 4;
+const SLOT_BYTES: usize = 8;
 
 /** Whether events are routed by account (else every event uses the policy the call names). */
 export let routing = false;
@@ -40,8 +58,41 @@ let accounts: usize = 0;
 let keys: usize = 0;
 let unknownAction: u32 = ACTION_FILTER;
 let unknownPolicy: u32 = 0;
-let slots: usize = 0; // { account index + 1 (0 = empty), the id's hash }: probes compare the hash first
+let accountCount: u32 = 0;
+let slots: usize = 0;
 let slotMask: u32 = 0;
+
+// @ts-ignore: decorator
+@inline
+function keyAddress(record: usize): usize {
+  return keys + <usize>load<u32>(record, KEY_OFFSET);
+}
+
+// @ts-ignore: decorator
+@inline
+function keyLength(record: usize): usize {
+  return <usize>load<u32>(record, KEY_LENGTH);
+}
+
+// @ts-ignore: decorator
+@inline
+function accountAt(index: u32): usize {
+  assert(index < accountCount);
+  return accounts + <usize>index * ACCOUNT_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline
+function segmentAt(level: u32): usize {
+  assert(level < segmentCount);
+  return segments + <usize>level * SEGMENT_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline
+function slotAt(slot: u32): usize {
+  return slots + <usize>slot * SLOT_BYTES;
+}
 
 export function reserveRoutes(size: u32): usize {
   if (blob != 0) heap.free(blob);
@@ -51,10 +102,10 @@ export function reserveRoutes(size: u32): usize {
 
 /** Checks the routes blob and builds the account table; 0 on success (else a host bug). */
 export function loadRoutes(size: u32, policyCount: u32): i32 {
-  if (size < <u32>HEADER_BYTES || load<u32>(blob) != MAGIC) return 1;
-  const sCount = load<u32>(blob, 4);
-  const aCount = load<u32>(blob, 8);
-  const kBytes = load<u32>(blob, 12);
+  if (size < <u32>HEADER_BYTES || load<u32>(blob) != ROUTES_MAGIC) return 1;
+  const sCount = load<u32>(blob, HEADER_SEGMENT_COUNT);
+  const aCount = load<u32>(blob, HEADER_ACCOUNT_COUNT);
+  const kBytes = load<u32>(blob, HEADER_KEY_BYTES);
   const need = <u64>HEADER_BYTES + <u64>sCount * SEGMENT_BYTES + <u64>aCount * ACCOUNT_BYTES + <u64>kBytes;
   if (need != <u64>size || sCount == 0) return 2;
   const s = blob + HEADER_BYTES;
@@ -62,37 +113,41 @@ export function loadRoutes(size: u32, policyCount: u32): i32 {
   const k = a + <usize>aCount * ACCOUNT_BYTES;
   for (let i: u32 = 0; i < sCount; i++) {
     const seg = s + <usize>i * SEGMENT_BYTES;
-    if (<u64>load<u32>(seg) + <u64>load<u32>(seg, 4) > <u64>kBytes) return 3;
+    if (<u64>load<u32>(seg, KEY_OFFSET) + <u64>load<u32>(seg, KEY_LENGTH) > <u64>kBytes) return 3;
   }
   for (let i: u32 = 0; i < aCount; i++) {
     const acc = a + <usize>i * ACCOUNT_BYTES;
-    if (<u64>load<u32>(acc) + <u64>load<u32>(acc, 4) > <u64>kBytes) return 4;
-    if (load<u32>(acc, 8) > ACTION_REJECT || load<u32>(acc, 12) >= policyCount) return 5;
+    if (<u64>load<u32>(acc, KEY_OFFSET) + <u64>load<u32>(acc, KEY_LENGTH) > <u64>kBytes) return 4;
+    if (!isAction(load<u32>(acc, ACCOUNT_ACTION)) || load<u32>(acc, ACCOUNT_POLICY) >= policyCount) return 5;
   }
-  const uAction = load<u32>(blob, 16);
-  const uPolicy = load<u32>(blob, 20);
-  if (uAction > ACTION_REJECT || uPolicy >= policyCount) return 6;
-  segments = s; segmentCount = sCount; accounts = a; keys = k;
-  rootKey = sCount == 1 ? k + <usize>load<u32>(s) : 0;
-  rootKeyLength = sCount == 1 ? <isize>load<u32>(s, 4) : -1;
+  const uAction = load<u32>(blob, HEADER_UNKNOWN_ACTION);
+  const uPolicy = load<u32>(blob, HEADER_UNKNOWN_POLICY);
+  if (!isAction(uAction) || uPolicy >= policyCount) return 6;
+  segments = s; segmentCount = sCount; accounts = a; accountCount = aCount; keys = k;
+  rootKey = sCount == 1 ? keyAddress(s) : 0;
+  rootKeyLength = sCount == 1 ? <isize>keyLength(s) : -1;
   unknownAction = uAction; unknownPolicy = uPolicy;
 
   let capacity: u32 = 16;
   while (capacity < aCount * 2) capacity <<= 1;
   if (slots != 0) heap.free(slots);
-  slots = heap.alloc(<usize>capacity * 8);
-  memory.fill(slots, 0, <usize>capacity * 8);
+  slots = heap.alloc(<usize>capacity * SLOT_BYTES);
+  memory.fill(slots, 0, <usize>capacity * SLOT_BYTES);
   slotMask = capacity - 1;
   for (let i: u32 = 0; i < aCount; i++) {
-    const acc = a + <usize>i * ACCOUNT_BYTES;
-    const h = hashKey(k + <usize>load<u32>(acc), load<u32>(acc, 4));
+    const acc = accountAt(i);
+    const h = hashKey(keyAddress(acc), keyLength(acc));
     let slot = h & slotMask;
-    while (load<u32>(slots + <usize>slot * 8) != 0) slot = (slot + 1) & slotMask;
-    store<u32>(slots + <usize>slot * 8, i + 1);
-    store<u32>(slots + <usize>slot * 8, h, 4);
+    while (load<u32>(slotAt(slot), SLOT_ACCOUNT) != 0) slot = (slot + 1) & slotMask;
+    store<u32>(slotAt(slot), i + 1, SLOT_ACCOUNT);
+    store<u32>(slotAt(slot), h, SLOT_HASH);
   }
   routing = true;
   return 0;
+}
+
+function isAction(action: u32): bool {
+  return action == ACTION_FILTER || action == ACTION_PASS || action == ACTION_REJECT;
 }
 
 // The route of the event just looked at.
@@ -102,7 +157,6 @@ export let routeAction: u32 = ACTION_FILTER;
 export let routePolicy: u32 = 0;
 /** The account's index + 1 in the table; 0 for an id not configured; ACCOUNT_ID_MISSING for no id (absent, not a string). */
 export let routeAccount: u32 = 0;
-export const ACCOUNT_ID_MISSING: u32 = 0xffffffff;
 /** Set when a key of the accountKey path appears twice in its object: the address of the second. */
 export let duplicateAccountKeyAt: usize = 0;
 /** Set when the event could not be skimmed (it is malformed: the real walk will say how). */
@@ -129,9 +183,9 @@ export function routeEvent(p: usize): void {
     routeAction = unknownAction;
     routePolicy = unknownPolicy;
   } else {
-    const acc = accounts + <usize>(routeAccount - 1) * ACCOUNT_BYTES;
-    routeAction = load<u32>(acc, 8);
-    routePolicy = load<u32>(acc, 12);
+    const acc = accountAt(routeAccount - 1);
+    routeAction = load<u32>(acc, ACCOUNT_ACTION);
+    routePolicy = load<u32>(acc, ACCOUNT_POLICY);
   }
 }
 
@@ -140,9 +194,9 @@ export function routeEvent(p: usize): void {
  * member that matches. Returns the address after the object, or 0.
  */
 function skimObject(p: usize, level: u32): usize {
-  const segment = segments + <usize>level * SEGMENT_BYTES;
-  const want = keys + <usize>load<u32>(segment);
-  const wantLength = <usize>load<u32>(segment, 4);
+  const segment = segmentAt(level);
+  const want = keyAddress(segment);
+  const wantLength = keyLength(segment);
   const last = level + 1 == segmentCount;
   let matched = false;
   p = skipWhitespace(p + 1);
@@ -220,11 +274,11 @@ function findAccount(start: usize, end: usize): u32 {
   const h = hashKey(p, length);
   let slot = h & slotMask;
   while (true) {
-    const index = load<u32>(slots + <usize>slot * 8);
+    const index = load<u32>(slotAt(slot), SLOT_ACCOUNT);
     if (index == 0) return 0;
-    if (load<u32>(slots + <usize>slot * 8, 4) == h) {
-      const acc = accounts + <usize>(index - 1) * ACCOUNT_BYTES;
-      if (<usize>load<u32>(acc, 4) == length && bytesEqual(keys + <usize>load<u32>(acc), p, length)) return index;
+    if (load<u32>(slotAt(slot), SLOT_HASH) == h) {
+      const acc = accountAt(index - 1);
+      if (keyLength(acc) == length && bytesEqual(keyAddress(acc), p, length)) return index;
     }
     slot = (slot + 1) & slotMask;
   }

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Builds each engine target of asconfig.json (build/simd.wasm, scalar.wasm, debug.wasm) that is
+// missing or older than its sources: anything under assembly/, asconfig.json, or the compiler
+// itself. A fresh clone builds everything; a test run after a change to src/ only rebuilds none.
+// Prints nothing unless it builds something or the compiler complains.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import asc from "assemblyscript/asc";
+
+const root = new URL("..", import.meta.url).pathname;
+process.chdir(root); // asc resolves asconfig.json and the entry file from here
+const config = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8"));
+const compiler = createRequire(import.meta.url).resolve("assemblyscript/package.json");
+
+/** Newest modification time of a file, or of every file below a directory. */
+function newest(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+function modified(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -Infinity; // missing: build it
+  }
+}
+
+const sources = Math.max(newest(join(root, "assembly")), newest(join(root, "asconfig.json")), newest(compiler));
+let failed = false;
+for (const [target, { outFile }] of Object.entries(config.targets)) {
+  if (modified(join(root, outFile)) > sources) continue;
+  // The compiler's diagnostics go straight to stderr: a quiet build hides nothing.
+  const { error } = await asc.main(["assembly/index.ts", "--target", target], { stdout: process.stdout, stderr: process.stderr });
+  if (error) {
+    process.stderr.write(`build: ${outFile}: ${error.message}\n`);
+    failed = true;
+  } else {
+    process.stdout.write(`build: ${outFile}\n`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
