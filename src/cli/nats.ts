@@ -85,7 +85,8 @@ export const natsSpec: CommandSpec = {
     "",
     "When the servers or an output stream are unavailable, the process retries with backoff and jitter,",
     "and nothing is acked meanwhile. SIGTERM or SIGINT drains: stop pulling, finish the batch in flight,",
-    "ack, close, print the summary. A second signal hands the batch in flight back for redelivery.",
+    "ack, close, print the summary. A second signal (once \"stopping\" is reported) hands the batch in",
+    "flight back for redelivery instead.",
     "",
     "Exit status: 0 after a drained stop; 1 for invalid configuration files or consumer and stream",
     "settings that cannot give exactly-once; 2 for bad arguments.",
@@ -204,7 +205,6 @@ async function runNats(values: ParsedOptions, _positionals: string[], context: C
   const onSignal = (): void => started.stop();
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  say(`filtering stream ${JSON.stringify(args.inStream)} as consumer ${JSON.stringify(args.consumer)}`);
   try {
     const stats = await started.done;
     if (args.statsJson !== undefined) {

@@ -57,6 +57,9 @@ export interface NatsFilterRun {
   readonly done: Promise<NatsRunStats>;
 }
 
+/** How long closing waits for outstanding acks to be flushed. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 interface Job {
   msg: JsMsg;
   pending: Publication[];
@@ -92,8 +95,13 @@ class Runner {
   }
 
   stop(): void {
-    if (this.stopping) this.abandon.abort();
+    if (this.stopping) {
+      if (!this.abandon.signal.aborted) this.report("abandoning the batch in flight: its messages are handed back for redelivery");
+      this.abandon.abort();
+      return;
+    }
     this.stopping = true;
+    this.report("stopping: no more fetches; finishing the batch in flight (stop again to hand it back instead)");
     this.wake.abort();
   }
 
@@ -167,12 +175,16 @@ class Runner {
       }
       if (consumer !== undefined && js !== undefined) {
         this.recovered();
+        this.report(`filtering stream ${JSON.stringify(this.options.inStream)} as consumer ${JSON.stringify(this.options.consumer)}`);
         await this.loop(consumer, js, streams);
       }
       return this.stats;
     } finally {
-      // Acks are sent without waiting for an answer: flush them out before closing.
-      await connection.drain().catch(() => connection.close());
+      // Acks are sent without waiting for an answer: flush them out before closing. A drain cannot finish
+      // while no server is reachable; an ack it could not send is a redelivery, deduplicated downstream.
+      const drained = connection.drain().catch(() => {});
+      await Promise.race([drained, sleep(DRAIN_TIMEOUT_MS)]);
+      if (!connection.isClosed()) await connection.close().catch(() => {});
     }
   }
 
