@@ -6,6 +6,7 @@ import type { Writable } from "node:stream";
 import { VERSION_OPTION, HELP_OPTION, flag, parseOptions, type CommandSpec, type ParsedOptions } from "./args.js";
 import { checkConfigSpec, runCheckConfig } from "./check-config.js";
 import { explainSpec, runExplain } from "./explain.js";
+import { natsCommand } from "./nats.js";
 import { runFilter } from "./filter/command.js";
 import { filterSpec } from "./filter/options.js";
 import { presetsSpec, runPresets } from "./presets.js";
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   { ...checkConfigSpec, run: runCheckConfig, positionals: true },
   { ...presetsSpec, run: runPresets },
   { ...explainSpec, run: runExplain },
+  natsCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {
