@@ -114,68 +114,15 @@ export function decodeString(p: usize, dst: usize): usize {
         p += n;
         dst += n;
       } else {
-        // Which backslashes start an escape, and whether each escapes '"' or '\\'.
-        let drop: u32 = 0;
-        let escaped: u32 = 0;
-        let limit: u32 = 16; // bytes of this vector handled here
-        let pending = false; // an escape this loop does not handle starts at `limit`
-        let rest = <u32>backslashes;
-        if ((rest & ~(<u32>quotes >> 1)) == 0 && rest < 0x8000) {
-          // The usual case: every backslash escapes the quote right after it.
-          drop = rest;
-          escaped = rest << 1;
-          rest = 0;
-        }
-        while (rest != 0) {
-          const i = ctz(rest);
-          if (i == 15) { // its escaped byte is in the next vector: start there next time
-            limit = 15;
-            break;
-          }
-          if (((<u32>(quotes | backslashes) >> (i + 1)) & 1) == 0) {
-            limit = i;
-            pending = true;
-            break;
-          }
-          drop |= 1 << i;
-          escaped |= 2 << i;
-          rest &= ~(3 << i);
-        }
-        if (others != 0 && <u32>ctz(others) < limit) {
-          limit = ctz(others);
-          pending = true;
-        }
-        const closing = <u32>quotes & ~escaped & ((1 << limit) - 1);
-        if (closing != 0) {
-          limit = ctz(closing);
-          pending = true;
-        }
-        // Squeeze out the escape backslashes of bytes [0, limit), 8 lanes at a time.
-        const dropped = (drop | ~((1 << limit) - 1)) & 0xffff;
-        const low = dropped & 0xff;
-        const high = dropped >> 8;
-        v128.store64_lane(dst, v128.swizzle(v, v128.load64_zero(PACK + <usize>low * 8)), 0);
-        dst += <usize>(8 - popcnt(low));
-        const upper = i8x16.add(v128.load64_zero(PACK + <usize>high * 8), i8x16.splat(8));
-        v128.store64_lane(dst, v128.swizzle(v, upper), 0);
-        dst += <usize>(8 - popcnt(high));
-        p += <usize>limit;
-        if (!pending) continue;
+        const plan = escapePlan(<u32>backslashes, <u32>quotes, <u32>others);
+        dst = squeeze(v, dst, planDropped(plan));
+        p += <usize>planLimit(plan);
+        if (!planPending(plan)) continue;
       }
     } else {
-      while (true) {
-        const w = load<u64>(p);
-        store<u64>(dst, w);
-        const mask = specialBytes64(w);
-        if (mask != 0) {
-          const n = <usize>(ctz(mask) >> 3);
-          p += n;
-          dst += n;
-          break;
-        }
-        p += 8;
-        dst += 8;
-      }
+      const n = copyPlainWords(p, dst);
+      p += n;
+      dst += n;
     }
     // One byte that needs attention. (Kept in this loop, not in a helper: a call here and a
     // memory.copy for the 2-4 bytes of a UTF-8 sequence cost the SIMD build 7-12% of its speed.)
@@ -207,6 +154,99 @@ export function decodeString(p: usize, dst: usize): usize {
     } else {
       return failHere(CONTROL_CHARACTER, p);
     }
+  }
+  return unreachable();
+}
+
+// An escape plan for one 16-byte vector: which bytes before `limit` are escape backslashes to
+// drop, and whether a byte this plan does not handle (an escape other than '\"' or '\\', a
+// control or non-ASCII byte, the closing quote) stands at `limit`. Packed: dropped mask in the
+// high half, limit in bits 0-4, pending in bit 5.
+// @ts-ignore: decorator
+@inline
+function planDropped(plan: u32): u32 {
+  return plan >> 16;
+}
+
+// @ts-ignore: decorator
+@inline
+function planLimit(plan: u32): u32 {
+  return plan & 31;
+}
+
+// @ts-ignore: decorator
+@inline
+function planPending(plan: u32): bool {
+  return (plan & 32) != 0;
+}
+
+/** The plan for a vector with these bitmasks (at least one backslash). */
+// @ts-ignore: decorator
+@inline
+function escapePlan(backslashes: u32, quotes: u32, others: u32): u32 {
+  let drop: u32 = 0;
+  let escaped: u32 = 0;
+  let limit: u32 = 16; // bytes of this vector handled here
+  let pending = false; // an escape this plan does not handle starts at `limit`
+  let rest = backslashes;
+  if ((rest & ~(quotes >> 1)) == 0 && rest < 0x8000) {
+    // The usual case: every backslash escapes the quote right after it.
+    drop = rest;
+    escaped = rest << 1;
+    rest = 0;
+  }
+  while (rest != 0) {
+    const i = ctz(rest);
+    if (i == 15) { // its escaped byte is in the next vector: start there next time
+      limit = 15;
+      break;
+    }
+    if ((((quotes | backslashes) >> (i + 1)) & 1) == 0) {
+      limit = i;
+      pending = true;
+      break;
+    }
+    drop |= 1 << i;
+    escaped |= 2 << i;
+    rest &= ~(3 << i);
+  }
+  if (others != 0 && <u32>ctz(others) < limit) {
+    limit = ctz(others);
+    pending = true;
+  }
+  const closing = quotes & ~escaped & ((1 << limit) - 1);
+  if (closing != 0) {
+    limit = ctz(closing);
+    pending = true;
+  }
+  const dropped = (drop | ~((1 << limit) - 1)) & 0xffff;
+  return (dropped << 16) | (pending ? 32 : 0) | limit;
+}
+
+/** Writes the bytes of v whose bit in `dropped` is clear to dst, 8 lanes at a time; returns the new end. */
+// @ts-ignore: decorator
+@inline
+function squeeze(v: v128, dst: usize, dropped: u32): usize {
+  const low = dropped & 0xff;
+  const high = dropped >> 8;
+  v128.store64_lane(dst, v128.swizzle(v, v128.load64_zero(PACK + <usize>low * 8)), 0);
+  dst += <usize>(8 - popcnt(low));
+  const upper = i8x16.add(v128.load64_zero(PACK + <usize>high * 8), i8x16.splat(8));
+  v128.store64_lane(dst, v128.swizzle(v, upper), 0);
+  return dst + <usize>(8 - popcnt(high));
+}
+
+/** Copies plain string bytes from p to dst a word at a time; returns how many, up to the first special one. */
+// @ts-ignore: decorator
+@inline
+function copyPlainWords(p: usize, dst: usize): usize {
+  let n: usize = 0;
+  while (true) {
+    const w = load<u64>(p + n);
+    store<u64>(dst + n, w);
+    const mask = specialBytes64(w);
+    if (mask != 0) return n + <usize>(ctz(mask) >> 3);
+    n += 8;
   }
   return unreachable();
 }
