@@ -133,6 +133,7 @@ const [manyRoutes, manyRoutesBatch] = await routed(accountCount, policyCount);
 const objectShape = shapeBatch(SHAPES[1], batchBytes);
 const tasks = [
   ["hipaa-sieve SIMD batch", () => simd.filterBatch(main.bytes)],
+  ["hipaa-sieve SIMD batch, output as a view (no copy out)", () => simd.filterBatch(main.bytes, { view: true })],
   ["hipaa-sieve scalar batch", () => scalar.filterBatch(main.bytes)],
   ["hipaa-sieve SIMD, routed: 50 accounts, 1 policy", () => fewRoutes.filterBatch(fewRoutesBatch)],
   [`hipaa-sieve SIMD, routed: ${accountCount} accounts, ${policyCount} policies`, () => manyRoutes.filterBatch(manyRoutesBatch)],
