@@ -12,6 +12,7 @@ import { Interrupt } from "./filter/interrupt.js";
 import { PROGRAM, plural } from "./help.js";
 import { accountsFilter, loadAccountsFile } from "./load.js";
 import type { Command } from "./run.js";
+import type { AccountsConfig } from "../accounts/config.js";
 import { createWebhookHandler, DEFAULT_MAX_BODY_BYTES, type WebhookStats } from "../webhook/handler.js";
 import { closeGracefully, nodeListener } from "../webhook/node-server.js";
 
@@ -60,7 +61,10 @@ export const serveSpec: CommandSpec = {
     "rejects (the body is its rejection code); 502 the downstream failed; 504 it did not answer in 10 s.",
     "Responses and output never hold event content, the token, signatures or account ids.",
     "",
-    "The auth token is read from the environment variable only, never from a file or the command line.",
+    "The auth token is read from the environment only, never from a file or the command line: the",
+    "variable --auth-token-env names, or for an account whose entry in the accounts file has",
+    "\"authTokenEnv\": \"NAME\", the variable NAME. The account is taken from the form's AccountSid (for",
+    "JSON, the accountKey field, all elements agreeing) only to pick the token; with no token for it: 403.",
     "--public-url: behind a proxy, the URL Twilio signed is not the one this server sees; give the base",
     "Twilio calls (https://example.com/hooks): the signed URL is it followed by the request's path and query.",
     "",
@@ -124,6 +128,34 @@ export function serveArgs(values: ParsedOptions): ServeArgs {
   };
 }
 
+/**
+ * The tokens, from the environment only: the default from `tokenEnv`, each account's own from the variable its
+ * "authTokenEnv" names. The default may be unset when every account names its own; a named variable that is
+ * unset is an error (that account's requests could never be verified). Messages name variables, never values.
+ */
+export function authTokensFrom(config: AccountsConfig, tokenEnv: string, env: Record<string, string | undefined>):
+  { authToken: string | undefined; authTokens: Map<string, string> } {
+  const authTokens = new Map<string, string>();
+  let everyAccountHasOne = config.accounts.size > 0;
+  for (const [account, settings] of config.accounts) {
+    if (settings.authTokenEnv === undefined) {
+      everyAccountHasOne = false;
+      continue;
+    }
+    const token = env[settings.authTokenEnv];
+    if (token === undefined || token === "") {
+      throw new CliError(`environment variable ${settings.authTokenEnv} is not set (the accounts file names it as an account's auth token)`);
+    }
+    authTokens.set(account, token);
+  }
+  const fallback = env[tokenEnv];
+  const authToken = fallback === undefined || fallback === "" ? undefined : fallback;
+  if (authToken === undefined && !everyAccountHasOne) {
+    throw new CliError(`environment variable ${tokenEnv} is not set (it holds the Twilio auth token signatures are checked with)`);
+  }
+  return { authToken, authTokens };
+}
+
 export function formatServeSummary(stats: WebhookStats, signal: string): string {
   const refused = Object.entries(stats.refused).sort(([a], [b]) => Number(a) - Number(b)).map(([status, n]) => `${n} × ${status}`);
   return `${PROGRAM}: serve stopped by ${signal}: ${plural(stats.requests, "request")}, ${stats.forwarded} forwarded `
@@ -132,14 +164,12 @@ export function formatServeSummary(stats: WebhookStats, signal: string): string 
 
 async function runServe(values: ParsedOptions, _positionals: string[], context: CliContext): Promise<number> {
   const args = serveArgs(values);
-  const authToken = process.env[args.tokenEnv];
-  if (authToken === undefined || authToken === "") {
-    throw new CliError(`environment variable ${args.tokenEnv} is not set (it holds the Twilio auth token signatures are checked with)`);
-  }
   const { config } = await loadAccountsFile(args.accounts);
+  const { authToken, authTokens } = authTokensFrom(config, args.tokenEnv, process.env);
   const filter = await accountsFilter(config, {}, "serve");
   const handler = await createWebhookHandler({
-    filter, authToken, forwardUrl: args.forward, publicUrl: args.publicUrl, maxBodyBytes: args.maxBodyBytes,
+    filter, authToken, authTokens, accountKeyPath: config.accountKeyPath, forwardUrl: args.forward, publicUrl: args.publicUrl,
+    maxBodyBytes: args.maxBodyBytes,
   });
   const listener = nodeListener(handler);
   const server = createServer(listener);

@@ -6,7 +6,9 @@
  * In order, and nothing of a request is used before the step that allows it:
  * 1. no X-Twilio-Signature header: 403; not a POST: 405;
  * 2. the body is read up to maxBodyBytes: 413 past it (a Content-Length over it is refused unread);
- * 3. the signature (and for a URL with bodySHA256, the body's hash) is checked: 403 when wrong, and a JSON
+ * 3. the account is found, only to pick the auth token (see accountOf): its own token when one is
+ *    configured, else the default token, else 403 ("unknown account", the id not repeated);
+ *    the signature (and for a URL with bodySHA256, the body's hash) is checked: 403 when wrong, and a JSON
  *    body whose URL has no bodySHA256 is not covered by the signature: 403 too;
  * 4. the body becomes events: a form (TaskRouter) is one event, a JSON object one event, a JSON array one
  *    event per element; anything else is 400;
@@ -30,8 +32,15 @@ export const SIGNATURE_HEADER = "x-twilio-signature";
 export interface WebhookOptions {
   /** The filter the events go through: createAccountsFilter(config) routes each by its account. */
   filter: FilterBase;
-  /** The Twilio auth token the signatures are made with. */
-  authToken: string;
+  /** The Twilio auth token the signatures are made with, for accounts without their own in authTokens. */
+  authToken?: string;
+  /** Account id → that account's auth token (accounts with their own Twilio project token). */
+  authTokens?: ReadonlyMap<string, string>;
+  /**
+   * Where a JSON event holds its account id (the accounts file's accountKey path; default ["AccountSid"]).
+   * Read only to pick a token from authTokens, before the signature is checked; a form's is its AccountSid.
+   */
+  accountKeyPath?: readonly string[];
   /** Where kept events are POSTed (application/json). */
   forwardUrl: string | URL;
   /**
@@ -83,7 +92,18 @@ const lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Creates the handler; resolves once the auth token's key is imported. */
 export async function createWebhookHandler(options: WebhookOptions): Promise<WebhookHandler> {
-  const verifier = await createSignatureVerifier(options.authToken);
+  const tokens = options.authTokens ?? new Map<string, string>();
+  if (options.authToken === undefined && tokens.size === 0) throw new TypeError("hipaa-sieve: the webhook handler needs authToken or authTokens");
+  // One verifier per distinct token, its key imported once, now.
+  const byToken = new Map<string, SignatureVerifier>();
+  for (const token of [options.authToken, ...tokens.values()]) {
+    if (token !== undefined && !byToken.has(token)) byToken.set(token, await createSignatureVerifier(token));
+  }
+  const accounts = new Map<string, SignatureVerifier>();
+  for (const [account, token] of tokens) accounts.set(account, byToken.get(token) as SignatureVerifier);
+  const fallback = options.authToken === undefined ? undefined : byToken.get(options.authToken);
+  const keyPath = options.accountKeyPath ?? ["AccountSid"];
+  const pick: PickVerifier = (account) => (account !== null ? accounts.get(account) : undefined) ?? fallback;
   const forwardUrl = new URL(options.forwardUrl).href;
   const publicUrl = options.publicUrl === undefined ? undefined : options.publicUrl.replace(/\/+$/, "");
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -112,7 +132,7 @@ export async function createWebhookHandler(options: WebhookOptions): Promise<Web
       if (signature === null || signature === "") throw new Refusal(403, "missing signature");
       if (request.method !== "POST") throw new Refusal(405, "method not allowed");
       const body = await readBody(request, maxBodyBytes);
-      const events = await verifiedEvents(request, body, signature, verifier, publicUrl);
+      const events = await verifiedEvents(request, body, signature, accounts.size === 0 ? null : pick, fallback, keyPath, publicUrl);
       const out = filterEvents(filter, events);
       await forward(doFetch, forwardUrl, out.body, timeout);
       return finish(200, "forwarded", out.count);
@@ -175,19 +195,55 @@ function mediaType(request: Request): string {
   return (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
+type PickVerifier = (account: string | null) => SignatureVerifier | undefined;
+
+/**
+ * The account a request claims, used for nothing but picking its token (a wrong claim picks a token the
+ * signature will not match): a form's single AccountSid; for JSON, the string at keyPath in the object, or
+ * in every element of an array when they all agree. null when there is none, and the default token applies.
+ */
+function accountOf(type: string, body: Uint8Array, params: ReadonlyMap<string, readonly string[]> | null, keyPath: readonly string[]): string | null {
+  if (params !== null) {
+    const sid = params.get("AccountSid");
+    return sid !== undefined && sid.length === 1 ? (sid[0] as string) : null;
+  }
+  if (type !== "application/json" && !type.endsWith("+json")) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(lenient.decode(body));
+  } catch {
+    return null;
+  }
+  const at = (event: unknown): string | null => {
+    let v = event;
+    for (const key of keyPath) {
+      if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, key)) return null;
+      v = (v as Record<string, unknown>)[key];
+    }
+    return typeof v === "string" ? v : null;
+  };
+  if (!Array.isArray(value)) return at(value);
+  const found = new Set(value.map(at));
+  return found.size === 1 ? [...found][0] as string | null : null;
+}
+
 /** Checks the signature, then turns the body into events; refuses 403 or 400. */
-async function verifiedEvents(request: Request, body: Uint8Array, signature: string, verifier: SignatureVerifier,
-  publicUrl: string | undefined): Promise<Events> {
+async function verifiedEvents(request: Request, body: Uint8Array, signature: string, pick: PickVerifier | null,
+  fallback: SignatureVerifier | undefined, keyPath: readonly string[], publicUrl: string | undefined): Promise<Events> {
   const url = signedUrl(request, publicUrl);
   const type = mediaType(request);
   const hashed = bodyHashParameter(url) !== null;
+  const params = !hashed && type === FORM_TYPE ? formParams(lenient.decode(body)) : null;
+  // Without per-account tokens there is nothing to pick: the body is not looked at before the signature.
+  const verifier = pick === null ? fallback : pick(hashed || params !== null ? accountOf(type, body, params, keyPath) : null);
+  if (verifier === undefined) throw new Refusal(403, "unknown account");
   if (hashed) {
     // The URL carries the body's hash: the signature covers the URL alone, the hash the body.
     const [signed, matches] = await Promise.all([verifier.verify(signature, url, null), bodyMatchesUrl(url, body)]);
     if (!(signed && matches)) throw new Refusal(403, "bad signature");
-  } else if (type === FORM_TYPE) {
+  } else if (params !== null) {
     // Parameters are read from the body as Twilio's validators decode it (lenient UTF-8) to check the signature.
-    if (!(await verifier.verify(signature, url, formParams(lenient.decode(body))))) throw new Refusal(403, "bad signature");
+    if (!(await verifier.verify(signature, url, params))) throw new Refusal(403, "bad signature");
   } else {
     // Neither signed parameters nor a body hash: nothing covers this body.
     throw new Refusal(403, "bad signature");
@@ -261,6 +317,14 @@ function concat(pieces: Uint8Array[]): Uint8Array {
 
 /** POSTs the kept events; refuses 502 (not 2xx, no connection, a redirect) or 504 (no answer in time). */
 async function forward(doFetch: typeof fetch, url: string, body: Uint8Array, timeout: number): Promise<void> {
+  // A timer of our own rather than AbortSignal.timeout: Node does not count the latter's as pending work,
+  // and a forward in flight must keep the process (and the request) alive until it is decided.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeout);
   let response: Response;
   try {
     response = await doFetch(url, {
@@ -269,11 +333,12 @@ async function forward(doFetch: typeof fetch, url: string, body: Uint8Array, tim
       body: body as Uint8Array<ArrayBuffer>,
       // A redirect could take the events to a host nobody configured: refused instead.
       redirect: "error",
-      signal: AbortSignal.timeout(timeout),
+      signal: controller.signal,
     });
-  } catch (error) {
-    const name = error instanceof Error || (typeof error === "object" && error !== null) ? (error as { name?: unknown }).name : undefined;
-    throw name === "TimeoutError" ? new Refusal(504, "downstream timeout") : new Refusal(502, "downstream failed");
+  } catch {
+    throw timedOut ? new Refusal(504, "downstream timeout") : new Refusal(502, "downstream failed");
+  } finally {
+    clearTimeout(timer);
   }
   // The downstream's answer is not used: released, not read.
   response.body?.cancel().catch(() => {});
