@@ -4,7 +4,6 @@
  * flight, so that a server being stopped can finish them before it closes its connections.
  */
 import type { IncomingMessage, ServerResponse, Server } from "node:http";
-import { Readable } from "node:stream";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -55,9 +54,10 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
   if (res.destroyed) return;
   res.statusCode = response.status;
   response.headers.forEach((value, name) => res.setHeader(name, value));
-  // A body refused before it was read whole (413) is not waited for: the connection is not reused.
-  // A stopping server does not keep connections for more requests either.
-  if (!req.complete || stopping()) res.setHeader("connection", "close");
+  // A stopping server does not keep connections for more requests. (A body refused before its end, 413,
+  // is discarded as it comes, by Node, so that the client finishes sending and reads the answer: closing
+  // the connection under it would reset it before it could.)
+  if (stopping()) res.setHeader("connection", "close");
   await new Promise<void>((resolve) => {
     res.on("close", resolve);
     res.end(body);
@@ -75,12 +75,54 @@ function toRequest(req: IncomingMessage): Request | null {
     return new Request(url, {
       method: req.method ?? "GET",
       headers,
-      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
+      body: hasBody ? bodyStream(req) : null,
       duplex: "half",
     } as RequestInit);
   } catch {
     return null;
   }
+}
+
+/**
+ * The request body as a web stream, with backpressure. Cancelled (the handler refused the body), the rest
+ * is read and dropped rather than the socket destroyed (Readable.toWeb would destroy it): see respond().
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let finished = false;
+  const onData = (chunk: Buffer): void => {
+    if (finished) return;
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 0) <= 0) req.pause();
+  };
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      req.on("data", onData);
+      req.once("end", () => {
+        if (!finished) {
+          finished = true;
+          controller.close();
+        }
+      });
+      req.once("close", () => {
+        // Closed before its end: the client went away mid-body.
+        if (!finished) {
+          finished = true;
+          controller.error(new Error("request body incomplete"));
+        }
+      });
+      req.once("error", () => {});
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      finished = true;
+      req.off("data", onData);
+      req.resume();
+    },
+  }, { highWaterMark: 1 << 16, size: (chunk) => chunk.byteLength });
 }
 
 /** Stops `server`: no new connections, the requests in flight finished, then every connection closed. */
