@@ -3,41 +3,14 @@
 // on a free port and is closed whatever happens (finally).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import { CLI, EXAMPLES, EXAMPLE_ACCOUNT, ROOT, assertNoPhi, assertUserErrors, cli, tempDir } from "./support/cli-run.js";
-import { TOKEN, downstream, formBody, signedForm, signedJson, taskRouterParams } from "./support/webhook.js";
+import { EXAMPLES, EXAMPLE_ACCOUNT, assertNoPhi, assertUserErrors, cli, tempDir } from "./support/cli-run.js";
+import { TOKEN, downstream, formBody, serve, signedForm, signedJson, taskRouterParams } from "./support/webhook.js";
 
 const T = tempDir("serve");
 const ACCOUNTS = join(EXAMPLES, "accounts.json");
 const ES_ACCOUNTS = join(EXAMPLES, "eventstreams-accounts.json");
-
-/** Starts `serve`; resolves once it printed its URL. `stop(signal)` resolves to its exit and output. */
-async function serve(args, env = { TWILIO_AUTH_TOKEN: TOKEN }) {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
-  const closed = once(child, "close").then(([status, signal]) => ({ status, signal, stdout, stderr }));
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      const m = /^listening on (http:\/\/\S+)\n/.exec(stdout);
-      if (m) resolve(m[1]);
-    });
-    closed.then((r) => reject(new Error(`serve exited: ${r.status} ${r.stderr}`)));
-  });
-  return {
-    url,
-    closed,
-    stop: (signal = "SIGTERM") => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return closed;
-    },
-  };
-}
 
 test("serve forwards a signed TaskRouter form filtered, refuses a bad one, and prints a summary on SIGTERM", async () => {
   const down = await downstream();

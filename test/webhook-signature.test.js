@@ -135,7 +135,7 @@ test("the signed text: the URL, then the names sorted, each with its distinct va
 
 test("URL forms accepted: as given and normalized, each without and with the default port", () => {
   assert.equal(urlCandidates("https://h.example/p?q=1"), ["https://h.example/p?q=1", "https://h.example:443/p?q=1"]);
-  assert.equal(urlCandidates("http://h:8080/p"), ["http://h/p", "http://h:8080/p"]);
+  assert.equal(urlCandidates("http://h:8080/p"), ["http://h:8080/p", "http://h/p"]);
   assert.equal(urlCandidates("https://H.example/a b"), [
     "https://H.example/a b", "https://H.example:443/a b", "https://h.example/a%20b", "https://h.example:443/a%20b",
   ]);

@@ -1,17 +1,19 @@
 // Helpers for the webhook tests: TaskRouter callbacks as Twilio posts them (form-encoded, signed with the
 // `twilio` package's own signer, independent of ours), Event Streams batches with bodySHA256, and a
 // downstream HTTP server that records what reaches it.
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { once } from "node:events";
 import twilio from "twilio";
-import { eventStreamsEvent, taskRouterLines } from "./cli-run.js";
+import { CLI, ROOT, eventStreamsEvent, taskRouterLines } from "./cli-run.js";
 
 export const TOKEN = "test-auth-token-3f9a1c0d7e";
 
 /** A TaskRouter event line of examples/events.ndjson as form parameters (every value is a string there). */
+let samples;
 export function taskRouterParams(index = 0, account) {
-  const lines = taskRouterLines();
-  const event = JSON.parse(lines[index % lines.length]);
+  samples ??= taskRouterLines().map((line) => JSON.parse(line));
+  const event = { ...samples[index % samples.length] };
   if (account !== undefined) event.AccountSid = account;
   return Object.fromEntries(Object.entries(event).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
@@ -63,3 +65,29 @@ export async function downstream(respond = (_req, res) => res.end("ok")) {
     }),
   };
 }
+
+/** Starts `serve`; resolves once it printed its URL. `stop(signal)` resolves to its exit and output. */
+export async function serve(args, env = { TWILIO_AUTH_TOKEN: TOKEN }) {
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const closed = once(child, "close").then(([status, signal]) => ({ status, signal, stdout, stderr }));
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const m = /^listening on (http:\/\/\S+)\n/.exec(stdout);
+      if (m) resolve(m[1]);
+    });
+    closed.then((r) => reject(new Error(`serve exited: ${r.status} ${r.stderr}`)));
+  });
+  return {
+    url,
+    closed,
+    stop: (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return closed;
+    },
+  };
+}
+
