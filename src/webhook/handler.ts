@@ -331,8 +331,9 @@ async function forward(doFetch: typeof fetch, url: string, body: Uint8Array, tim
       method: "POST",
       headers: { "content-type": "application/json" },
       body: body as Uint8Array<ArrayBuffer>,
-      // A redirect could take the events to a host nobody configured: refused instead.
-      redirect: "error",
+      // A redirect could take the events to a host nobody configured: not followed, and its 3xx (an
+      // opaque status 0 in browsers) is not ok, so refused below. Not "error": workerd rejects that value.
+      redirect: "manual",
       signal: controller.signal,
     });
   } catch {
