@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 export const WASM_PATH = "engine.wasm";
 
-export async function bundleWorker(entry) {
+/** `accounts`: a file to bundle in place of the Worker's `./accounts.json` (a test's configuration). */
+export async function bundleWorker(entry, { accounts } = {}) {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -26,6 +27,7 @@ export async function bundleWorker(entry) {
       name: "wasm-external",
       setup(b) {
         b.onResolve({ filter: /\.wasm$/ }, () => ({ path: WASM_PATH, external: true }));
+        if (accounts !== undefined) b.onResolve({ filter: /^\.\/accounts\.json$/ }, () => ({ path: accounts }));
       },
     }],
   });
@@ -33,9 +35,9 @@ export async function bundleWorker(entry) {
 }
 
 /** miniflare's modules for a bundled Worker and the SIMD engine. */
-export async function workerModules(entry) {
+export async function workerModules(entry, options) {
   return [
-    { type: "ESModule", path: "worker.js", contents: await bundleWorker(entry) },
+    { type: "ESModule", path: "worker.js", contents: await bundleWorker(entry, options) },
     { type: "CompiledWasm", path: WASM_PATH, contents: await readFile(`${root}build/simd.wasm`) },
   ];
 }

@@ -5,7 +5,9 @@
 // Node-side library makes of the same callback.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { createAccountsFilter, loadAccountsConfig } from "../../dist/index.js";
 import { formEventJson } from "../../dist/webhook/form-event.js";
@@ -18,14 +20,14 @@ const HOOK = "https://hooks.example.test/twilio/taskrouter";
 const decoder = new TextDecoder();
 
 /** The template Worker, forwarding to `forwardUrl`; always disposed, with the downstream, by `run`. */
-async function withWorker(respond, body) {
+async function withWorker(respond, body, { accounts, bindings = { TWILIO_AUTH_TOKEN: TOKEN } } = {}) {
   const down = await downstream(respond);
   let mf;
   try {
     mf = new Miniflare({
-      modules: await workerModules(new URL("worker.js", TEMPLATE).pathname),
+      modules: await workerModules(new URL("worker.js", TEMPLATE).pathname, { accounts }),
       compatibilityDate: "2025-01-01",
-      bindings: { TWILIO_AUTH_TOKEN: TOKEN, FORWARD_URL: down.url },
+      bindings: { ...bindings, FORWARD_URL: down.url },
     });
     await body(mf, down);
   } finally {
@@ -114,6 +116,32 @@ test("a downstream that fails gives 502 (Twilio retries), with nothing of its an
     assert.not.ok((await response.text()).includes("secret"));
     assert.is(down.received.length, 1);
   });
+});
+
+test("an account's own token comes from the binding its authTokenEnv names; an unset binding fails closed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipaa-sieve-worker-"));
+  try {
+    const accounts = join(dir, "accounts.json");
+    writeFileSync(accounts, JSON.stringify({
+      accountKey: "AccountSid", unknownAccount: "reject", accounts: { [ACCOUNT]: { hipaaEnabled: true, authTokenEnv: "TOKEN_CLINIC" } },
+    }));
+    const params = taskRouterParams(0, ACCOUNT);
+    const send = (mf, token) => mf.dispatchFetch(HOOK, { method: "POST", headers: signedForm(HOOK, params, token), body: formBody(params) });
+    await withWorker(undefined, async (mf, down) => {
+      assert.is((await send(mf, "clinic-token-77")).status, 200);
+      assert.is((await send(mf, TOKEN)).status, 403, "the account's own token, not the default, verifies it");
+      assert.is(down.received.length, 1);
+    }, { accounts, bindings: { TWILIO_AUTH_TOKEN: TOKEN, TOKEN_CLINIC: "clinic-token-77" } });
+    // The binding is missing: every request is refused with 500 and nothing forwarded.
+    await withWorker(undefined, async (mf, down) => {
+      const r = await send(mf, "clinic-token-77");
+      assert.is(r.status, 500);
+      assert.is((await r.text()).trim(), "misconfigured");
+      assert.is(down.received.length, 0);
+    }, { accounts });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
