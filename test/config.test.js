@@ -179,7 +179,7 @@ const BASE = { accountKey: "AccountSid" };
 
 test("unknown fields: top level, accounts, tenants, complianceSettings (only CTICloud's documented fields pass)", async () => {
   await refusedAt({ ...BASE, colour: {} }, "colour", /^unknown field \(expected one of: accountKey, defaultPolicy, unknownAccount, policies, accounts, tenants\)$/);
-  await refusedAt({ ...BASE, accounts: { [AC1]: { hipaa: true } } }, `accounts["${AC1}"].hipaa`, /^unknown field \(expected one of: hipaaEnabled, policy\)$/);
+  await refusedAt({ ...BASE, accounts: { [AC1]: { hipaa: true } } }, `accounts["${AC1}"].hipaa`, /^unknown field \(expected one of: hipaaEnabled, policy, authTokenEnv\)$/);
   await refusedAt({ ...BASE, tenants: [{ tenantId: "7001234", hipaaEnabled: true }] }, "tenants[0].hipaaEnabled",
     /^unknown field \(expected one of: tenantId, complianceSettings, policy\)$/);
   await refusedAt({ ...BASE, tenants: [{ tenantId: "7001234", complianceSettings: { hipaaEnabled: true, retention: 5 } }] },
