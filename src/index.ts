@@ -23,3 +23,4 @@ export {
   type AccountsConfig, type AccountSettings, type ConfigProblem, type UnknownAccountAction,
 } from "./accounts/config.js";
 export { auditRecords, type AuditRecord } from "./accounts/audit.js";
+export { createFilterPool, FilterPoolError, type FilterPool, type FilterPoolOptions, type FilterPoolConfig, type FilterBatchOptions } from "./pool/filter-pool.js";
