@@ -4,13 +4,15 @@
  * the batches were submitted. Node only (node:worker_threads); the single-thread filters stay
  * platform-neutral.
  *
+ * node:worker_threads and node:os are imported when a pool is created, not when this module loads: the
+ * package's main entry re-exports it and must still load in browsers and workerd.
+ *
  * Order of operations is the whole design: batches and swaps enter one queue in call order and are
  * posted in that order; each worker handles its messages in order. So a swap is posted to every worker
  * after every batch submitted before it and before every batch submitted after it, whichever worker
  * each batch goes to.
  */
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { Engine, engineModule, type FilterOptions } from "../engine/engine.js";
 import { routedPolicies, type RoutingConfig } from "../engine/encode-account-routes.js";
 import { resolveLimits } from "../engine/limits.js";
@@ -176,6 +178,7 @@ class Pool implements FilterPool {
   }
 
   async start(config: PoolConfig): Promise<void> {
+    const { Worker } = await import("node:worker_threads");
     const started = [];
     for (let i = 0; i < this.workers; i++) {
       const worker = new Worker(WORKER_URL);
@@ -370,7 +373,7 @@ const EMPTY = new Uint8Array(0);
  * checked here, on this thread, by building one engine: a bad limit fails as createFilter would.
  */
 export async function createFilterPool(config: FilterPoolConfig, options: FilterPoolOptions = {}): Promise<FilterPool> {
-  const { workers = availableParallelism(), maxInFlight, ...filterOptions } = options;
+  const { workers = (await import("node:os")).availableParallelism(), maxInFlight, ...filterOptions } = options;
   if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${String(workers)}`);
   const inFlight = maxInFlight ?? 2 * workers;
   if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${String(maxInFlight)}`);
