@@ -24,7 +24,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: "ready" }
   /** The batch's result; its output buffer is transferred, not copied. */
-  | { type: "result"; id: number; result: BatchResult }
+  | { type: "result"; id: number; result: BatchResult; input: Uint8Array }
   /** The engine refused the batch (too large, or it trapped and was restarted): only this batch fails. */
   | { type: "failed"; id: number; name: string; message: string }
   | { type: "swapped"; generation: number }

@@ -49,8 +49,10 @@ async function handle(message: ToWorker): Promise<void> {
         send({ type: "failed", id: message.id, name: e.name, message: e.message });
         return;
       }
-      // The output is a fresh buffer of its own (engine.ts copies it out of WASM memory): move it.
-      send({ type: "result", id: message.id, result }, [result.output.buffer as ArrayBuffer]);
+      // The output is a fresh buffer of its own (engine.ts copies it out of WASM memory): move it. The
+      // input goes back too, to be dropped there: garbage left in a worker's small heap waits long for
+      // a collection (measured: peak RSS kept growing with the input's size), the main thread's does not.
+      send({ type: "result", id: message.id, result, input: message.bytes }, [result.output.buffer as ArrayBuffer, message.bytes.buffer as ArrayBuffer]);
       return;
     }
   }
