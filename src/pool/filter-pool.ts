@@ -179,9 +179,12 @@ class Pool implements FilterPool {
 
   async start(config: PoolConfig): Promise<void> {
     const { Worker } = await import("node:worker_threads");
+    // Workers inherit the process's Node options, but --input-type (a script given with -e) makes a
+    // worker started from a file fail at once: leave it out.
+    const execArgv = (await import("node:process")).execArgv.filter((a) => !a.startsWith("--input-type"));
     const started = [];
     for (let i = 0; i < this.workers; i++) {
-      const worker = new Worker(WORKER_URL);
+      const worker = new Worker(WORKER_URL, { execArgv });
       const slot: Slot = { worker, busy: 0 };
       this.slots.push(slot);
       const ready = deferred<void>();
