@@ -53,10 +53,11 @@ try {
     start = end;
   }
 
-  /** Median wall time of `rounds` runs of `fn`, with that run's CPU time (from `cpu`, default this process). */
-  const measure = async (fn) => {
+  /** Median wall time of `rounds` runs of `fn` (after untimed `before`), with that run's CPU time: fn's answer, or this process's. */
+  const measure = async (fn, before = () => {}) => {
     const runs = [];
     for (let i = 0; i < rounds; i++) {
+      before();
       const cpu0 = process.cpuUsage();
       const start = process.hrtime.bigint();
       const childCpu = await fn();
@@ -79,17 +80,24 @@ try {
     const pool = await createFilterPool(policy, { workers });
     // Warm-up: every worker's engine grown to the batch size and its code optimized.
     await Promise.all(batches.slice(0, 4 * workers).map((b) => pool.filterBatch(b)));
-    const result = await measure(async () => {
-      const pending = [];
-      for (const b of batches) {
-        await pool.ready();
-        pending.push(pool.filterBatch(b));
-      }
-      await Promise.all(pending);
-    });
+    // Copied (the default: the caller keeps its bytes), then moved (transfer: true, as the CLI does; the
+    // buffers to move are made before the clock starts, since moving detaches them).
+    for (const transfer of [false, true]) {
+      let own;
+      const result = await measure(async () => {
+        const pending = [];
+        for (let i = 0; i < batches.length; i++) {
+          await pool.ready();
+          pending.push(pool.filterBatch(transfer ? own[i] : batches[i], { transfer }));
+        }
+        await Promise.all(pending);
+      }, () => {
+        if (transfer) own = batches.map((b) => b.slice());
+      });
+      if (workers === 1 && !transfer) oneWorker = result.wall;
+      rows.push([`pool, ${workers} worker${workers > 1 ? "s" : ""}${transfer ? ", transfer" : ""}`, result]);
+    }
     await pool.close();
-    if (workers === 1) oneWorker = result.wall;
-    rows.push([`pool, ${workers} worker${workers > 1 ? "s" : ""}`, result]);
   }
 
   if (!values["no-cli"]) {
