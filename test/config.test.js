@@ -432,11 +432,13 @@ test("digest: sha256 of the canonical JSON (keys sorted at every level), indepen
 
 test("library modules outside the CLI use no Node built-ins (they run in browsers and workerd)", () => {
   const dist = fileURLToPath(new URL("../dist/", import.meta.url));
-  const files = readdirSync(dist, { recursive: true }).filter((f) => f.endsWith(".js") && !f.startsWith("cli"));
+  // pool/worker.js is a worker thread's entry, started by createFilterPool (Node only), imported by no module.
+  const files = readdirSync(dist, { recursive: true }).filter((f) => f.endsWith(".js") && !f.startsWith("cli") && f !== join("pool", "worker.js"));
   assert.ok(files.length >= 15, `library modules found: ${files.length}`);
   for (const file of files) {
     const source = readFileSync(join(dist, file), "utf8");
     assert.not.match(source, /from "node:|require\(|from "(fs|crypto|path|os|buffer)"|\bBuffer\b|\bprocess\./, file);
+    assert.not.match(source, /from "[./]*(pool\/)?worker\.js"/, `${file} imports the pool's worker entry`);
   }
 });
 
