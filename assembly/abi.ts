@@ -30,7 +30,7 @@ export const LAST_GRAMMAR_CODE: i32 = REJECT_TRAILING_BYTES;
 //   +0 line     1-based, counted from the line the call started at
 //   +4 code     OK or REJECT_*
 //   +8 offset   bytes from the start of the event's line to where it was rejected
-//   +12 end     output bytes written by this call so far (the event's end in the output)
+//   +12 end     output bytes of this batch so far, across its calls (the event's end in the output)
 //   +16 account the account's index + 1; 0 when not configured or not routing; ACCOUNT_ID_MISSING
 //   +20 route   ROUTE_*
 export const STATUS_BYTES: u32 = 24;

@@ -112,12 +112,13 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
 /**
  * Filters the NDJSON batch [input, input + length) with policy number `policy`, from `start`
  * bytes in (0, or where the previous call stopped) to its end or until STATUS_CAPACITY events
- * are recorded. Returns how many events (non-blank lines) it recorded; the output starts over
- * at each call.
+ * are recorded. Returns how many events (non-blank lines) it recorded. The output starts over
+ * only when a batch starts (start 0): the calls of one batch append to it, so the host finds the
+ * whole batch's output in one place (output buffer sized for the whole batch: buffers.ts).
  */
 export function filterBatch(policy: u32, length: u32, start: u32): u32 {
   const end = input + <usize>length;
-  resetOutput();
+  if (start == 0) resetOutput();
   store<u8>(end, 0);
   let p = input + <usize>start;
   let events: u32 = 0;

@@ -1,59 +1,118 @@
 #!/usr/bin/env node
-// npm run bench [-- --events N --time MS --json FILE]
-// Throughput of the WASM batch call (SIMD and scalar builds) against the plain JS baseline, on
-// realistic TaskRouter events, measured in the same run. Figures are medians; ratios are what
-// to compare across machines.
+// npm run bench [-- --quick] [--time MS] [--passes N] [--out DIR] [--no-cli] [--no-sweeps]
+// The benchmark people tune hipaa-sieve with. One run measures, on the same bytes:
+//   1. the filter table: hipaa-sieve's batch call (SIMD, scalar, routed), one event per call
+//      (p50/p99 latency), and its peers (JS baseline, JSON.parse alone, json-mask, fast-redact,
+//      simdjson validation) with the ceilings no filter can pass (memory.copy, newline scan);
+//   2. the CLI end to end (file and pipe) next to the engine loop it wraps;
+//   3. sweeps: batch size, event size, kept fraction, policy paths, accounts and policies, event shape.
+// Every row gives MB/s, events/s and the ratio to the JS baseline measured in the same run: compare
+// ratios across machines, not MB/s. Output: terminal tables, DIR/latest.json and one SVG chart per
+// table and sweep (DIR: bench/results, or a temporary folder with --quick, which is a smoke run for
+// CI that finishes in well under a minute; no figure is asserted anywhere).
+// Other benches: node bench/cli.js (the CLI rows alone, larger file), node bench/config-load.js
+// (configuration loading), node bench/nats.js (through a local JetStream cluster).
 import { parseArgs } from "node:util";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { compilePolicy, createFilter, createAccountsFilter } from "../dist/index.js";
-import { taskRouterNdjson, benchPolicy, accountIds } from "./events.js";
-import { createBaseline } from "./baseline.js";
+import { benchPolicy, accountIds, taskRouterNdjson } from "./events.js";
+import { SHAPES, shapeBatch, sizedEvent, policyKeeping, policyWithPaths } from "./shapes.js";
+import {
+  jsBaseline, jsonParseOnly, jsonMaskPeer, fastRedactPeer, simdjsonPeer, memoryCopyPeer, newlineScanPeer,
+  TASKROUTER_PHI_PATHS,
+} from "./peers.js";
+import { cliRows } from "./cli-rows.js";
+import { barChart, lineChart } from "./svg.js";
 
 const { values } = parseArgs({
   options: {
-    events: { type: "string", default: "500" },
-    time: { type: "string", default: "2000" },
-    json: { type: "string" },
+    quick: { type: "boolean", default: false },
+    time: { type: "string" },
+    passes: { type: "string" },
+    out: { type: "string" },
+    "no-cli": { type: "boolean", default: false },
+    "no-sweeps": { type: "boolean", default: false },
     accounts: { type: "string", default: "5000" },
     policies: { type: "string", default: "40" },
   },
 });
-const eventCount = Number(values.events);
-const time = Number(values.time);
+const quick = values.quick;
+const time = Number(values.time ?? (quick ? 100 : 400));
+const passes = Number(values.passes ?? (quick ? 1 : 3));
+const outDir = values.out ?? (quick ? mkdtempSync(join(tmpdir(), "hipaa-sieve-bench-")) : fileURLToPath(new URL("./results/", import.meta.url)));
+mkdirSync(outDir, { recursive: true });
+const machine = `${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+const results = { machine, quick, time, passes, tables: {}, sweeps: {} };
 
-const text = taskRouterNdjson(eventCount);
-const batch = new TextEncoder().encode(text);
-const lines = text.split("\n").filter((l) => l.length > 0);
-const policy = compilePolicy(benchPolicy, "bench policy");
-const simd = await createFilter(policy, { variant: "simd" });
-const scalar = await createFilter(policy, { variant: "scalar" });
-const baseline = createBaseline(benchPolicy);
-const decoder = new TextDecoder();
-
-// Same work on each side: bytes in, filtered NDJSON bytes out.
-const encoder = new TextEncoder();
-const jsBatch = () => {
-  const source = decoder.decode(batch);
-  let out = "";
-  let start = 0;
-  while (start < source.length) {
-    let end = source.indexOf("\n", start);
-    if (end < 0) end = source.length;
-    if (end > start) out += baseline(source.slice(start, end)) + "\n";
-    start = end + 1;
+/**
+ * MB/s and events/s of each task, with the ratio to the row named `js`. The tasks are measured in
+ * `passes` interleaved passes (each task's median time per call in each pass; then the median over
+ * passes), so that a burst of load on a shared machine hits every row alike instead of one row.
+ */
+async function measure(tasks, { bytes, events, js = "js baseline" }) {
+  const perTask = tasks.map(() => []);
+  for (let pass = 0; pass < passes; pass++) {
+    const bench = new Bench({ time, warmup: true, warmupTime: Math.min(200, time) });
+    for (const [name, fn] of tasks) bench.add(name, fn);
+    await bench.run();
+    bench.tasks.forEach((t, i) => perTask[i].push(t.result.latency.p50 / 1000));
   }
-  return encoder.encode(out);
-};
-
-// Sanity: everything kept, the same number of output lines everywhere.
-for (const f of [simd, scalar]) {
-  const r = f.filterBatch(batch);
-  if (r.kept !== lines.length) throw new Error(`bench: ${f.variant} kept ${r.kept} of ${lines.length}`);
+  const rows = tasks.map(([task], i) => {
+    const seconds = median(perTask[i]);
+    return { task, mbps: bytes / seconds / 1e6, eventsPerSecond: events / seconds };
+  });
+  const base = rows.find((r) => r.task === js);
+  for (const r of rows) r.xJs = base ? r.mbps / base.mbps : NaN;
+  return rows;
 }
 
-// Routing: the same events, each from one of `accounts` HIPAA accounts spread over `policies`
-// policies that all do the bench policy's work (plus one key each, so they are distinct).
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** p50 and p99 of one call per event, in microseconds, over `rounds` passes of the events. */
+function latency(lines, call, rounds = quick ? 1 : 5) {
+  const samples = [];
+  for (let k = 0; k < rounds; k++) {
+    for (const line of lines) {
+      const start = process.hrtime.bigint();
+      call(line);
+      samples.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: samples[Math.floor(samples.length * 0.5)], p99: samples[Math.floor(samples.length * 0.99)] };
+}
+
+function print(title, rows, extra = () => ({})) {
+  console.log(`\n${title}`);
+  console.table(rows.map((r) => ({
+    task: r.task,
+    "MB/s": r.mbps.toFixed(0),
+    "events/s": Math.round(r.eventsPerSecond).toLocaleString("en-US"),
+    "x js": Number.isFinite(r.xJs) ? r.xJs.toFixed(2) : "",
+    ...extra(r),
+  })));
+}
+
+function chart(name, svg) {
+  writeFileSync(join(outDir, `${name}.svg`), svg);
+}
+
+const filterFor = (spec, variant = "simd", limits = {}) => createFilter(compilePolicy(spec, spec.name), { variant, ...limits });
+
+// ---- 1. The filter table: same bytes for every row ----
+const batchBytes = quick ? 256 * 1024 : 1 << 20;
+const main = shapeBatch(SHAPES[0], batchBytes);
+const mainLines = new TextDecoder().decode(main.bytes).split("\n").filter((l) => l.length > 0);
+const simd = await filterFor(benchPolicy, "simd");
+const scalar = await filterFor(benchPolicy, "scalar");
+for (const f of [simd, scalar]) {
+  if (f.filterBatch(main.bytes).kept !== main.events) throw new Error(`bench: ${f.variant} did not keep every event`);
+}
+
 async function routed(accountCount, policyCount) {
   const ids = accountIds(accountCount);
   const policies = new Map(Array.from({ length: policyCount }, (_, i) =>
@@ -61,45 +120,175 @@ async function routed(accountCount, policyCount) {
   const accounts = new Map(ids.map((id, i) => [id, { hipaaEnabled: true, policy: `p${i % policyCount}` }]));
   const config = { accountKeyPath: ["AccountSid"], defaultPolicy: "p0", unknownAccount: "reject", policies, accounts };
   const filter = await createAccountsFilter(config, { variant: "simd" });
-  const events = new TextEncoder().encode(taskRouterNdjson(eventCount, 1, ids));
+  const events = new TextEncoder().encode(taskRouterNdjson(main.events, 1, ids));
   const r = filter.filterBatch(events);
-  if (r.kept !== eventCount || r.accounts["(unknown)"]) throw new Error("bench: routing lost events");
+  if (r.kept !== main.events) throw new Error("bench: routing lost events");
   return [filter, events];
 }
+const [fewRoutes, fewRoutesBatch] = await routed(50, 1);
 const accountCount = Number(values.accounts);
 const policyCount = Number(values.policies);
-const [fewRoutes, fewRoutesBatch] = await routed(50, 1);
 const [manyRoutes, manyRoutesBatch] = await routed(accountCount, policyCount);
 
-const bench = new Bench({ time, warmup: true, warmupTime: 500 });
-bench
-  .add("wasm simd (batch)", () => simd.filterBatch(batch))
-  .add("wasm scalar (batch)", () => scalar.filterBatch(batch))
-  .add("wasm simd, routed: 50 accounts, 1 policy", () => fewRoutes.filterBatch(fewRoutesBatch))
-  .add(`wasm simd, routed: ${accountCount} accounts, ${policyCount} policies`, () => manyRoutes.filterBatch(manyRoutesBatch))
-  .add("js JSON.parse+pick", jsBatch);
-await bench.run();
+const objectShape = shapeBatch(SHAPES[1], batchBytes);
+const tasks = [
+  ["hipaa-sieve SIMD batch", () => simd.filterBatch(main.bytes)],
+  ["hipaa-sieve SIMD batch, output as a view (no copy out)", () => simd.filterBatch(main.bytes, { view: true })],
+  ["hipaa-sieve scalar batch", () => scalar.filterBatch(main.bytes)],
+  ["hipaa-sieve SIMD, routed: 50 accounts, 1 policy", () => fewRoutes.filterBatch(fewRoutesBatch)],
+  [`hipaa-sieve SIMD, routed: ${accountCount} accounts, ${policyCount} policies`, () => manyRoutes.filterBatch(manyRoutesBatch)],
+  ["hipaa-sieve SIMD, one event per call", () => { for (const line of mainLines) simd.filterEvent(line); }],
+  ["js baseline", jsBaseline(benchPolicy).bind(null, main.bytes)],
+  ["JSON.parse alone (no output)", jsonParseOnly().bind(null, main.bytes)],
+];
+const notes = {};
+const mask = jsonMaskPeer(benchPolicy);
+if (mask) {
+  tasks.push(["json-mask (TaskAttributes string kept whole: not equivalent)", () => mask(main.bytes)]);
+}
+const redact = fastRedactPeer(TASKROUTER_PHI_PATHS);
+if (redact) tasks.push(["fast-redact (a denylist: not equivalent)", () => redact(main.bytes)]);
+const simdjson = simdjsonPeer();
+if (simdjson.run) tasks.push(["simdjson addon isValid (validation only)", () => simdjson.run(main.bytes)]);
+else notes.simdjson = simdjson.skip;
+tasks.push(["ceiling: WASM memory.copy", await memoryCopyPeer(main.bytes)]);
+tasks.push(["ceiling: newline scan", newlineScanPeer().bind(null, main.bytes)]);
+const table = await measure(tasks, { bytes: main.bytes.length, events: main.events });
+const sieveLatency = latency(mainLines, (line) => simd.filterEvent(line));
+const pickOne = jsBaseline(benchPolicy);
+const encoder = new TextEncoder();
+const jsLatency = latency(mainLines, (line) => pickOne(encoder.encode(line)));
+for (const r of table) {
+  if (r.task.includes("one event per call")) r.latencyUs = sieveLatency;
+  if (r.task === "js baseline") r.latencyUs = jsLatency;
+}
+console.log(`${machine}\n${main.events} TaskRouter events, ${(main.bytes.length / 1e6).toFixed(2)} MB per batch, ` +
+  `${(main.bytes.length / main.events).toFixed(0)} B/event${notes.simdjson ? `\nnote: ${notes.simdjson}` : ""}`);
+print("filter: same bytes, one run", table, (r) => ({ "p50/p99 us": r.latencyUs ? `${r.latencyUs.p50.toFixed(1)} / ${r.latencyUs.p99.toFixed(1)}` : "" }));
+results.tables.filter = { events: main.events, bytes: main.bytes.length, rows: table, notes };
+chart("filter", barChart({
+  title: "Filtering the same TaskRouter events: MB/s (one run)",
+  note: machine,
+  unit: "MB/s",
+  rows: table.map((r) => ({ label: r.task, value: r.mbps, highlight: r.task.startsWith("hipaa-sieve"),
+    text: `${r.mbps.toFixed(0)} MB/s${Number.isFinite(r.xJs) ? ` (${r.xJs.toFixed(1)}x js)` : ""}` })),
+}));
 
-const rows = bench.tasks.map((task) => {
-  const seconds = task.result.latency.p50 / 1000;
-  return {
-    task: task.name,
-    "MB/s": batch.length / seconds / 1e6,
-    "events/s": lines.length / seconds,
-    "±%": task.result.latency.rme,
-    samples: task.result.latency.samplesCount ?? task.result.latency.samples?.length,
-  };
+// ---- 2. The CLI end to end ----
+if (!values["no-cli"]) {
+  const cli = await cliRows({ mb: quick ? 8 : 60, rounds: quick ? 1 : 3 });
+  const engine = cli.rows[0].seconds;
+  const js = cli.rows[cli.rows.length - 1].seconds;
+  const rows = cli.rows.map(({ task, seconds }) => ({
+    task, mbps: cli.bytes / seconds / 1e6, eventsPerSecond: cli.events / seconds, xJs: js / seconds, xEngine: engine / seconds,
+  }));
+  print(`cli: ${(cli.bytes / 1e6).toFixed(0)} MB file, start-up included`, rows, (r) => ({ "x engine": r.xEngine.toFixed(2) }));
+  results.tables.cli = { events: cli.events, bytes: cli.bytes, rows };
+  chart("cli", barChart({
+    title: `The CLI end to end against the engine loop: MB/s (${(cli.bytes / 1e6).toFixed(0)} MB)`,
+    note: machine,
+    unit: "MB/s",
+    rows: rows.map((r) => ({ label: r.task, value: r.mbps, highlight: r.task.startsWith("engine"), text: `${r.mbps.toFixed(0)} MB/s (${r.xEngine.toFixed(2)}x engine)` })),
+  }));
+}
+
+// ---- 3. Sweeps ----
+/** One sweep: for each x, a batch and filters; rows SIMD, scalar and the JS baseline on it. */
+async function sweep(name, { title, xLabel, xs, logX = false, setup }) {
+  const series = { "hipaa-sieve SIMD": [], "hipaa-sieve scalar": [], "js baseline": [] };
+  const points = [];
+  for (const x of xs) {
+    const { bytes, events, policy, simdFilter, scalarFilter, extra = {} } = await setup(x);
+    const rows = await measure([
+      ["hipaa-sieve SIMD", () => simdFilter.filterBatch(bytes)],
+      ["hipaa-sieve scalar", () => scalarFilter.filterBatch(bytes)],
+      ["js baseline", jsBaseline(policy).bind(null, bytes)],
+    ], { bytes: bytes.length, events });
+    for (const r of rows) series[r.task].push(r.mbps);
+    points.push({ x, events, bytes: bytes.length, ...extra, rows });
+  }
+  console.log(`\nsweep: ${title}`);
+  console.table(points.map((p) => ({
+    [xLabel]: p.x, ...Object.fromEntries(Object.entries(p).filter(([k]) => !["x", "rows", "bytes", "events"].includes(k))),
+    "SIMD MB/s": p.rows[0].mbps.toFixed(0), "scalar MB/s": p.rows[1].mbps.toFixed(0), "js MB/s": p.rows[2].mbps.toFixed(0),
+    "SIMD x js": p.rows[0].xJs.toFixed(1),
+  })));
+  results.sweeps[name] = { title, xLabel, points };
+  chart(`sweep-${name}`, lineChart({
+    title: `${title}: MB/s`, note: machine, xLabel, yLabel: "MB/s", xs, logX,
+    series: Object.entries(series).map(([n, v]) => ({ name: n, values: v })),
+  }));
+}
+
+const standard = async (policy, bytes, events, limits = {}) => ({
+  bytes, events, policy,
+  simdFilter: await filterFor(policy, "simd", limits),
+  scalarFilter: await filterFor(policy, "scalar", limits),
 });
-const js = rows.find((r) => r.task.startsWith("js"));
-for (const row of rows) row["x js"] = row["MB/s"] / js["MB/s"];
 
-console.log(`${lines.length} events, ${(batch.length / 1e6).toFixed(2)} MB per batch, ` +
-  `${(batch.length / lines.length).toFixed(0)} B/event, node ${process.version}`);
-console.table(rows.map((r) => ({
-  task: r.task,
-  "MB/s": r["MB/s"].toFixed(0),
-  "events/s": Math.round(r["events/s"]).toLocaleString("en-US"),
-  "x js": r["x js"].toFixed(1),
-  "±%": r["±%"].toFixed(1),
-})));
-if (values.json) writeFileSync(values.json, JSON.stringify({ events: lines.length, bytes: batch.length, rows }, null, 2));
+if (!values["no-sweeps"]) {
+  const sweepBytes = quick ? 128 * 1024 : 1 << 20;
+  await sweep("batch-size", {
+    title: "Batch size (TaskRouter events)", xLabel: "KiB per batch", logX: true,
+    xs: quick ? [16, 1024] : [4, 16, 64, 256, 1024, 4096, 16384],
+    setup: async (kib) => {
+      const b = shapeBatch(SHAPES[0], kib * 1024);
+      return standard(benchPolicy, b.bytes, b.events);
+    },
+  });
+  await sweep("event-size", {
+    title: "Event size (dropped free text grows)", xLabel: "bytes per event", logX: true,
+    xs: quick ? [300, 8192] : [300, 1024, 2048, 8192, 32768, 65536],
+    setup: async (size) => {
+      const b = shapeBatch({ event: sizedEvent(size) }, Math.max(sweepBytes, size * 16));
+      return standard(benchPolicy, b.bytes, b.events);
+    },
+  });
+  await sweep("kept-fraction", {
+    title: "Share of the attributes kept", xLabel: "attributes kept",
+    xs: quick ? [0.2, 1] : [0.1, 0.25, 0.5, 0.75, 1],
+    setup: async (fraction) => {
+      const b = shapeBatch(SHAPES[0], sweepBytes);
+      const policy = policyKeeping(fraction);
+      const s = await standard(policy, b.bytes, b.events);
+      const out = s.simdFilter.filterBatch(b.bytes).output.length;
+      return { ...s, extra: { "bytes kept": `${((out / b.bytes.length) * 100).toFixed(0)}%` } };
+    },
+  });
+  await sweep("policy-paths", {
+    title: "Policy size (paths that match nothing added)", xLabel: "paths", logX: true,
+    xs: quick ? [37, 1037] : [37, 137, 1037, 10037],
+    setup: async (paths) => {
+      const b = shapeBatch(SHAPES[0], sweepBytes);
+      return standard(policyWithPaths(paths - benchPolicy.keep.length), b.bytes, b.events);
+    },
+  });
+  await sweep("shapes", {
+    title: "Event shapes", xLabel: "shape (1 taskrouter-string, 2 taskrouter-object, 3 eventstreams, 4 cticloud)",
+    xs: quick ? [1, 4] : [1, 2, 3, 4],
+    setup: async (k) => {
+      const shape = SHAPES[k - 1];
+      const b = shapeBatch(shape, sweepBytes);
+      return { ...(await standard(shape.policy, b.bytes, b.events)), extra: { shape: shape.name } };
+    },
+  });
+
+  // Accounts and policies: routing cost, against the unrouted SIMD batch on the same events.
+  const routingXs = quick ? [[50, 1], [5000, 40]] : [[1, 1], [50, 1], [5000, 1], [5000, 40], [100000, 100]];
+  const routingTasks = [["unrouted", () => simd.filterBatch(main.bytes)], ["js baseline", jsBaseline(benchPolicy).bind(null, main.bytes)]];
+  for (const [a, p] of routingXs) {
+    const [filter, events] = await routed(a, p);
+    routingTasks.push([`${a} accounts, ${p} policies`, () => filter.filterBatch(events)]);
+  }
+  const routingRows = await measure(routingTasks, { bytes: main.bytes.length, events: main.events });
+  const unrouted = routingRows[0];
+  print("sweep: accounts and policies (SIMD, routed by AccountSid)", routingRows, (r) => ({ "x unrouted": (r.mbps / unrouted.mbps).toFixed(2) }));
+  results.sweeps.routing = { rows: routingRows };
+  chart("sweep-routing", barChart({
+    title: "Routing by account: SIMD MB/s by accounts and policies", note: machine, unit: "MB/s",
+    rows: routingRows.filter((r) => r.task !== "js baseline").map((r) => ({ label: r.task, value: r.mbps, highlight: r === unrouted })),
+  }));
+}
+
+writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nresults: ${join(outDir, "latest.json")} and ${join(outDir, "*.svg")}`);

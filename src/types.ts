@@ -53,6 +53,15 @@ export const UNKNOWN_ACCOUNT_KEY = "(unknown)";
 /** Events that hold no account id at the accountKey path (absent, or not a string) are counted here. */
 export const MISSING_ACCOUNT_KEY = "(no account id)";
 
+/** How filterBatch hands its output over. */
+export interface BatchOptions {
+  /**
+   * true: `output` is a view of the engine's memory, valid only until the next call on the same
+   * filter (no copy and no allocation per batch). Default false: a fresh copy the caller owns.
+   */
+  view?: boolean;
+}
+
 export interface BatchResult {
   /** Kept events, each as minified JSON followed by "\n". A copy: safe to keep. */
   output: Uint8Array;

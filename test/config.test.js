@@ -179,7 +179,7 @@ const BASE = { accountKey: "AccountSid" };
 
 test("unknown fields: top level, accounts, tenants, complianceSettings (only CTICloud's documented fields pass)", async () => {
   await refusedAt({ ...BASE, colour: {} }, "colour", /^unknown field \(expected one of: accountKey, defaultPolicy, unknownAccount, policies, accounts, tenants\)$/);
-  await refusedAt({ ...BASE, accounts: { [AC1]: { hipaa: true } } }, `accounts["${AC1}"].hipaa`, /^unknown field \(expected one of: hipaaEnabled, policy\)$/);
+  await refusedAt({ ...BASE, accounts: { [AC1]: { hipaa: true } } }, `accounts["${AC1}"].hipaa`, /^unknown field \(expected one of: hipaaEnabled, policy, authTokenEnv\)$/);
   await refusedAt({ ...BASE, tenants: [{ tenantId: "7001234", hipaaEnabled: true }] }, "tenants[0].hipaaEnabled",
     /^unknown field \(expected one of: tenantId, complianceSettings, policy\)$/);
   await refusedAt({ ...BASE, tenants: [{ tenantId: "7001234", complianceSettings: { hipaaEnabled: true, retention: 5 } }] },
@@ -432,12 +432,20 @@ test("digest: sha256 of the canonical JSON (keys sorted at every level), indepen
 
 test("library modules outside the CLI use no Node built-ins (they run in browsers and workerd)", () => {
   const dist = fileURLToPath(new URL("../dist/", import.meta.url));
-  // pool/worker.js is a worker thread's entry, started by createFilterPool (Node only), imported by no module.
-  const files = readdirSync(dist, { recursive: true }).filter((f) => f.endsWith(".js") && !f.startsWith("cli") && f !== join("pool", "worker.js"));
+  // The exceptions: the engine loader that package.json's "imports" give Node alone (the "node"
+  // condition of #wasm-loader), and the pool's threads module and worker entry (the "node" condition of
+  // #pool-threads; createFilterPool elsewhere says it needs Node). test/bundle.test.js shows browser and
+  // workerd bundles never reach them.
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  const nodeOnly = join(pkg.imports["#wasm-loader"].node);
+  assert.is(nodeOnly, join("dist/engine/wasm-loader-node.js"));
+  const poolOnly = [join(pkg.imports["#pool-threads"].node), join("dist/pool/worker.js")];
+  const files = readdirSync(dist, { recursive: true })
+    .filter((f) => f.endsWith(".js") && !f.startsWith("cli") && join("dist", f) !== nodeOnly && !poolOnly.includes(join("dist", f)));
   assert.ok(files.length >= 15, `library modules found: ${files.length}`);
   for (const file of files) {
     const source = readFileSync(join(dist, file), "utf8");
-    assert.not.match(source, /from "node:|require\(|from "(fs|crypto|path|os|buffer)"|\bBuffer\b|\bprocess\./, file);
+    assert.not.match(source, /from "node:|import\("node:|require\(|from "(fs|crypto|path|os|buffer)"|Buffer|process\./, file);
     assert.not.match(source, /from "[./]*(pool\/)?worker\.js"/, `${file} imports the pool's worker entry`);
   }
 });

@@ -166,7 +166,9 @@ test("the library and hipaa-sieve/nats load without the NATS client; only a run 
   const dir = mkdtempSync(join(tmpdir(), "hipaa-sieve-no-nats-"));
   try {
     cpSync("dist", join(dir, "dist"), { recursive: true });
-    writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+    // The package's "imports" too: dist/ resolves its engine loader (#wasm-loader) through them.
+    const { imports } = JSON.parse(readFileSync("package.json", "utf8"));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", imports }));
     const script = [
       'const lib = await import("./dist/index.js");',
       'const nats = await import("./dist/nats/index.js");',

@@ -10,11 +10,18 @@ export interface AccountSettings {
   hipaaEnabled: boolean;
   /** The resolved policy id (e.g. "my-policy", "flex-insights-hipaa@1"); null when hipaaEnabled is false. */
   policy: string | null;
+  /**
+   * The environment variable holding this account's Twilio auth token (the webhook receiver checks its
+   * requests' signatures with it); absent: the receiver's default token. A name, never the token itself.
+   */
+  authTokenEnv?: string;
 }
 
 type Json = Record<string, unknown>;
 
-const ACCOUNT_FIELDS = ["hipaaEnabled", "policy"];
+const ACCOUNT_FIELDS = ["hipaaEnabled", "policy", "authTokenEnv"];
+/** An environment variable's name as shells write it: the field must not be able to hold a token. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TENANT_FIELDS = ["tenantId", "complianceSettings", "policy"];
 /** complianceSettings as CTICloud documents it; only hipaaEnabled matters here, the rest is checked and ignored. */
 const COMPLIANCE_FIELDS = ["hipaaEnabled", "dataRetentionDays", "recordingEnabled", "transcriptionStorage"];
@@ -53,7 +60,7 @@ export class AccountEntries {
         continue;
       }
       unknownFields(entry, parts, ACCOUNT_FIELDS, this.problems);
-      this.add(id, parts, parts, entry.hipaaEnabled, [...parts, "hipaaEnabled"], entry.policy);
+      this.add(id, parts, parts, entry.hipaaEnabled, [...parts, "hipaaEnabled"], entry.policy, this.tokenEnv(entry.authTokenEnv, [...parts, "authTokenEnv"]));
     }
   }
 
@@ -83,7 +90,8 @@ export class AccountEntries {
   }
 
   /** One account, from either form: `idParts` is where its id stands, `entryParts` its settings. */
-  private add(id: string, idParts: PathPart[], entryParts: PathPart[], hipaa: unknown, hipaaParts: PathPart[], policy: unknown): void {
+  private add(id: string, idParts: PathPart[], entryParts: PathPart[], hipaa: unknown, hipaaParts: PathPart[], policy: unknown,
+    authTokenEnv?: string): void {
     const hipaaEnabled = hipaa === undefined ? false : hipaa;
     if (typeof hipaaEnabled !== "boolean") this.problems.add(hipaaParts, `expected true or false, found ${show(hipaa)}`);
     const resolved = policy === undefined ? this.defaultPolicy : this.resolver.reference(policy, [...entryParts, "policy"]);
@@ -95,7 +103,17 @@ export class AccountEntries {
     }
     this.where.set(id, entryParts);
     if (!this.checkId(id, idParts)) return;
-    this.accounts.set(id, Object.freeze({ hipaaEnabled: hipaaEnabled === true, policy: hipaaEnabled === true ? resolved : null }));
+    const settings: AccountSettings = { hipaaEnabled: hipaaEnabled === true, policy: hipaaEnabled === true ? resolved : null };
+    if (authTokenEnv !== undefined) settings.authTokenEnv = authTokenEnv;
+    this.accounts.set(id, Object.freeze(settings));
+  }
+
+  /** "authTokenEnv": absent, or a variable's name. The value is not shown: a token pasted here must not reach a message. */
+  private tokenEnv(value: unknown, parts: PathPart[]): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === "string" && ENV_NAME.test(value)) return value;
+    this.problems.add(parts, `expected the name of an environment variable holding the auth token (letters, digits and _, not starting with a digit), found ${typeof value === "string" ? `a string of ${value.length} characters that is not one` : describe(value)}`);
+    return undefined;
   }
 
   private checkId(id: string, parts: PathPart[]): boolean {

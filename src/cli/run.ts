@@ -10,6 +10,7 @@ import { natsCommand } from "./nats.js";
 import { runFilter } from "./filter/command.js";
 import { filterSpec } from "./filter/options.js";
 import { presetsSpec, runPresets } from "./presets.js";
+import { serveCommand } from "./serve.js";
 import { print, processContext, type CliContext } from "./context.js";
 import { BrokenPipe, CliError, EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, ProblemsError, UsageError, errorCode, oneLine } from "./errors.js";
 import { PROGRAM, commandHelp, packageVersion, programHelp } from "./help.js";
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   { ...presetsSpec, run: runPresets },
   { ...explainSpec, run: runExplain },
   natsCommand,
+  serveCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -1,8 +1,9 @@
 /**
  * Turns the status records of one batch's engine calls into its BatchResult: rejections with
  * their lines, counts, and per-account counts when routing. The engine records at most
- * STATUS_CAPACITY events per call, so a batch may take several calls; lines and output ends in
- * each call's records count from that call's start.
+ * STATUS_CAPACITY events per call, so a batch may take several calls; lines in each call's
+ * records count from that call's start, output ends from the batch's (the calls append to one
+ * output). The output itself is the caller's to read once the last call is done.
  */
 import type { EngineAbi } from "./abi.js";
 import type { BatchResult, RejectCode, Rejection, RouteCounts } from "../types.js";
@@ -13,7 +14,8 @@ const EMPTY_OUTPUT_BYTES = 3;
 export class BatchTally {
   private readonly rejected: Rejection[] = [];
   private readonly perAccount: Record<string, RouteCounts> | undefined;
-  private readonly outputs: Uint8Array[] = [];
+  /** The previous event's end in the batch's output. */
+  private previousEnd = 0;
   private events = 0;
   private passed = 0;
   private empty = 0;
@@ -28,8 +30,8 @@ export class BatchTally {
     this.perAccount = accountKey ? {} : undefined;
   }
 
-  /** Adds one call's records (a view of engine memory, read now), its line count and its output (a copy). */
-  addCall(status: Uint32Array, lines: number, output: Uint8Array): void {
+  /** Adds one call's records (a view of engine memory, read now) and its line count. */
+  addCall(status: Uint32Array, lines: number): void {
     const { abi } = this;
     const words = abi.status.bytes / 4;
     const line = abi.status.line / 4;
@@ -38,7 +40,7 @@ export class BatchTally {
     const end = abi.status.outputEnd / 4;
     const account = abi.status.account / 4;
     const route = abi.status.route / 4;
-    let previousEnd = 0;
+    let previousEnd = this.previousEnd;
     for (let i = 0; i < status.length; i += words) {
       const failed = status[i + code] !== abi.ok;
       const passed = !failed && status[i + route] === abi.route.passed;
@@ -55,14 +57,15 @@ export class BatchTally {
         else counts.filtered++;
       }
     }
+    this.previousEnd = previousEnd;
     this.events += status.length / words;
     this.lines += lines;
-    this.outputs.push(output);
   }
 
-  result(): BatchResult {
+  /** The batch's result, with `output` (a copy of the engine's, or a view of it). */
+  result(output: Uint8Array): BatchResult {
     const result: BatchResult = {
-      output: this.outputs.length === 1 ? this.outputs[0] : concat(this.outputs),
+      output,
       lines: this.lines,
       events: this.events,
       kept: this.events - this.rejected.length,
@@ -73,14 +76,4 @@ export class BatchTally {
     if (this.perAccount) result.accounts = this.perAccount;
     return result;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }

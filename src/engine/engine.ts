@@ -13,7 +13,7 @@ import { MAX_BATCH_BYTES, resolveLimits } from "./limits.js";
 import type { CompiledPolicy } from "../policy/policy.js";
 import { shippedModule, simdSupported } from "./wasm-source.js";
 import {
-  MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchResult, type EngineLimits,
+  MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchOptions, type BatchResult, type EngineLimits,
   type EventResult, type RejectCode, type WasmVariant,
 } from "../types.js";
 
@@ -38,8 +38,18 @@ export interface FilterBase {
   readonly memoryBytes: number;
   /** Filters one event (a whole JSON text: line ends in it are whitespace). */
   filterEvent(event: Uint8Array | string): EventResult;
-  /** Filters NDJSON: many events, one call into WASM (per STATUS_CAPACITY events). */
-  filterBatch(ndjson: Uint8Array): BatchResult;
+  /**
+   * Filters NDJSON: many events, one call into WASM (per STATUS_CAPACITY events). The output is a
+   * fresh copy, or with `{ view: true }` a view of the engine's memory, valid until the next call
+   * on this filter (no copy, no allocation: write it out, or copy it, before calling again).
+   */
+  filterBatch(ndjson: Uint8Array, options?: BatchOptions): BatchResult;
+  /**
+   * A view of the engine's input buffer for a batch of `length` bytes: read the batch straight into
+   * it, then pass it (or a prefix of it) to filterBatch, which then copies nothing in. Valid until
+   * the next call on this filter; asking for more than the buffer holds may move it.
+   */
+  inputBuffer(length: number): Uint8Array;
 }
 
 /** A filter for one policy. */
@@ -208,9 +218,19 @@ export class Engine {
     return address;
   }
 
-  /** Copies `data` into the engine's input buffer. */
+  /** Puts `data` into the engine's input buffer (nothing to copy when it is that buffer: inputBuffer). */
   private put(data: Uint8Array): void {
-    this.bytes(this.reserve(data.length), data.length).set(data);
+    const address = this.reserve(data.length);
+    if (data.buffer === this.live.exports.memory.buffer && data.byteOffset === address) return;
+    this.bytes(address, data.length).set(data);
+  }
+
+  /**
+   * A view of the engine's input buffer, `length` bytes, to read a batch straight into and then
+   * pass to filterBatch (which then copies nothing in). Valid until the next call on this engine.
+   */
+  inputBuffer(length: number): Uint8Array {
+    return this.bytes(this.reserve(length), length);
   }
 
   /** Encodes `text` as UTF-8 straight into the input buffer; returns its length in bytes. */
@@ -219,11 +239,13 @@ export class Engine {
     return new TextEncoder().encodeInto(text, this.bytes(address, text.length * 3)).written;
   }
 
-  /** A copy of the output. (new + set: V8's slice() on a view of WASM memory is ~8x slower.) */
-  private output(): Uint8Array {
+  /** The output: a view of engine memory, or a copy. (new + set: V8's slice() on a view of WASM memory is ~8x slower.) */
+  private output(view = false): Uint8Array {
     const length = this.live.exports.outputLength() >>> 0;
+    const output = this.bytes(this.live.exports.outputAddress() >>> 0, length);
+    if (view) return output;
     const copy = new Uint8Array(length);
-    copy.set(this.bytes(this.live.exports.outputAddress() >>> 0, length));
+    copy.set(output);
     return copy;
   }
 
@@ -251,7 +273,7 @@ export class Engine {
     return { ok: true, output: this.output(), route, account: this.accountId(exports.lastAccount.value >>> 0) };
   }
 
-  runBatch(policy: number, ndjson: Uint8Array): BatchResult {
+  runBatch(policy: number, ndjson: Uint8Array, options: BatchOptions = {}): BatchResult {
     this.put(ndjson);
     const length = ndjson.length;
     const tally = new BatchTally(this.live.abi, (code) => this.codeName(code), this.accountIds ? (n) => this.accountKey(n) : null);
@@ -261,10 +283,10 @@ export class Engine {
       const recorded = this.call((e) => e.filterBatch(policy, length, start) >>> 0);
       const { exports, abi } = this.live;
       const status = new Uint32Array(exports.memory.buffer, exports.statusAddress() >>> 0, (recorded * abi.status.bytes) / 4);
-      tally.addCall(status, exports.batchLines.value >>> 0, this.output());
+      tally.addCall(status, exports.batchLines.value >>> 0);
       start = exports.batchStop.value >>> 0;
     } while (start < length);
-    return tally.result();
+    return tally.result(this.output(options.view === true));
   }
 }
 
@@ -293,7 +315,8 @@ export function engineFacade<Extra extends object>(engine: Engine, extra: Extra)
       return engine.memoryBytes;
     },
     filterEvent: (event: Uint8Array | string) => engine.runOne(0, event),
-    filterBatch: (ndjson: Uint8Array) => engine.runBatch(0, ndjson),
+    filterBatch: (ndjson: Uint8Array, options?: BatchOptions) => engine.runBatch(0, ndjson, options),
+    inputBuffer: (length: number) => engine.inputBuffer(length),
   });
 }
 

@@ -3,6 +3,9 @@
  * browsers fetch them; workerd and bundlers pass a compiled WebAssembly.Module themselves.
  */
 import type { WasmVariant } from "../types.js";
+// Node reads from disk, everything else fetches: chosen by package.json "imports" conditions, so
+// that no `node:` module is reachable from a browser or workerd bundle.
+import { readWasm } from "#wasm-loader";
 
 // The smallest module that uses a SIMD instruction (i32.const 0; i8x16.splat): it validates
 // only where WebAssembly SIMD is switched on.
@@ -23,19 +26,36 @@ const cache = new Map<WasmVariant, Promise<WebAssembly.Module>>();
 export function shippedModule(variant: WasmVariant): Promise<WebAssembly.Module> {
   let module = cache.get(variant);
   if (!module) {
-    module = readShipped(variant).then((bytes) => WebAssembly.compile(bytes));
+    module = Promise.resolve()
+      .then(() => readWasm(shippedUrl(variant, import.meta.url)))
+      .then((bytes) => WebAssembly.compile(bytes));
+    // A failed load (a network error, a missing file) is not remembered: the next filter retries.
+    module.catch(() => cache.delete(variant));
     cache.set(variant, module);
   }
   return module;
 }
 
-async function readShipped(variant: WasmVariant): Promise<BufferSource> {
-  const url = new URL(`../../build/${variant}.wasm`, import.meta.url);
-  if (url.protocol === "file:") {
-    const { readFile } = await import("node:fs/promises");
-    return readFile(url);
+/**
+ * Where the shipped build lies, relative to this module. Some runtimes give modules no URL
+ * (workerd leaves import.meta.url undefined; some bundles make it meaningless): there the engine
+ * cannot be found, and the caller must hand it over compiled. Said plainly, instead of the
+ * "Invalid URL" TypeError that `new URL` would throw.
+ */
+export function shippedUrl(variant: WasmVariant, base: string | undefined): URL {
+  let url: URL | undefined;
+  try {
+    if (typeof base === "string" && base !== "") url = new URL(`../../build/${variant}.wasm`, base);
+  } catch {
+    url = undefined;
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`hipaa-sieve: could not load ${url.pathname} (HTTP ${response.status})`);
-  return response.arrayBuffer();
+  if (!url) {
+    throw new Error(
+      `hipaa-sieve: this runtime gives modules no URL (import.meta.url), so the shipped engine ` +
+        `build/${variant}.wasm cannot be located. Pass the compiled WebAssembly.Module as the ` +
+        `\`module\` option of createFilter/createAccountsFilter (in Cloudflare Workers: import ` +
+        `"hipaa-sieve/wasm/${variant}.wasm"), or its bytes as \`wasmBytes\`.`,
+    );
+  }
+  return url;
 }

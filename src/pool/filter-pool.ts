@@ -4,15 +4,16 @@
  * the batches were submitted. Node only (node:worker_threads); the single-thread filters stay
  * platform-neutral.
  *
- * node:worker_threads and node:os are imported when a pool is created, not when this module loads: the
- * package's main entry re-exports it and must still load in browsers and workerd.
+ * Worker threads come from `#pool-threads` (package.json "imports"): Node resolves it to threads-node.ts,
+ * everything else to threads-unsupported.ts, so the package's main entry, which re-exports this module,
+ * still bundles for browsers and workerd with no `node:` import.
  *
  * Order of operations is the whole design: batches and swaps enter one queue in call order and are
  * posted in that order; each worker handles its messages in order. So a swap is posted to every worker
  * after every batch submitted before it and before every batch submitted after it, whichever worker
  * each batch goes to.
  */
-import type { Worker } from "node:worker_threads";
+import { defaultWorkers, startWorker, type PoolWorker as Worker } from "#pool-threads";
 import { Engine, engineModule, type FilterOptions } from "../engine/engine.js";
 import { routedPolicies, type RoutingConfig } from "../engine/encode-account-routes.js";
 import { resolveLimits } from "../engine/limits.js";
@@ -116,7 +117,6 @@ interface Slot {
   busy: number;
 }
 
-const WORKER_URL = new URL("./worker.js", import.meta.url);
 
 function isPolicy(config: FilterPoolConfig): config is CompiledPolicy {
   return "automaton" in config;
@@ -178,13 +178,10 @@ class Pool implements FilterPool {
   }
 
   async start(config: PoolConfig): Promise<void> {
-    const { Worker } = await import("node:worker_threads");
-    // Workers inherit the process's Node options, but --input-type (a script given with -e) makes a
-    // worker started from a file fail at once: leave it out.
-    const execArgv = (await import("node:process")).execArgv.filter((a) => !a.startsWith("--input-type"));
     const started = [];
     for (let i = 0; i < this.workers; i++) {
-      const worker = new Worker(WORKER_URL, { execArgv });
+      // Resolved here, not when the module loads: where modules have no URL (workerd), loading must not throw.
+      const worker = startWorker(new URL("./worker.js", import.meta.url));
       const slot: Slot = { worker, busy: 0 };
       this.slots.push(slot);
       const ready = deferred<void>();
@@ -376,7 +373,7 @@ const EMPTY = new Uint8Array(0);
  * checked here, on this thread, by building one engine: a bad limit fails as createFilter would.
  */
 export async function createFilterPool(config: FilterPoolConfig, options: FilterPoolOptions = {}): Promise<FilterPool> {
-  const { workers = (await import("node:os")).availableParallelism(), maxInFlight, ...filterOptions } = options;
+  const { workers = defaultWorkers(), maxInFlight, ...filterOptions } = options;
   if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${String(workers)}`);
   const inFlight = maxInFlight ?? 2 * workers;
   if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${String(maxInFlight)}`);
