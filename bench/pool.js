@@ -75,7 +75,8 @@ try {
   rows.push(["engine loop, main thread", await measure(() => {
     for (const b of batches) filter.filterBatch(b);
   })]);
-  let oneWorker;
+  /** The pool's 1-worker wall time, per mode (copied, moved): each pool row's ratio is to its own mode's. */
+  const oneWorker = {};
   for (const workers of workerCounts) {
     const pool = await createFilterPool(policy, { workers });
     // Warm-up: every worker's engine grown to the batch size and its code optimized.
@@ -94,7 +95,8 @@ try {
       }, () => {
         if (transfer) own = batches.map((b) => b.slice());
       });
-      if (workers === 1 && !transfer) oneWorker = result.wall;
+      if (workers === 1) oneWorker[transfer] = result.wall;
+      result.base = oneWorker[transfer];
       rows.push([`pool, ${workers} worker${workers > 1 ? "s" : ""}${transfer ? ", transfer" : ""}`, result]);
     }
     await pool.close();
@@ -127,13 +129,15 @@ try {
     task,
     "MB/s": (data.length / r.wall / 1e6).toFixed(0),
     "events/s": Math.round(events / r.wall).toLocaleString("en-US"),
-    "x 1 worker": task.startsWith("cli") ? (cliOne / r.wall).toFixed(2) : oneWorker ? (oneWorker / r.wall).toFixed(2) : "",
+    "x 1 worker": task.startsWith("cli") ? (cliOne / r.wall).toFixed(2) : r.base ? (r.base / r.wall).toFixed(2) : "",
+    "x main thread": (rows[0][1].wall / r.wall).toFixed(2),
     "wall s": r.wall.toFixed(2),
     "cpu s": r.cpu.toFixed(2),
     "cpu/wall": (r.cpu / r.wall).toFixed(2),
     "peak RSS MiB": r.rss ? (r.rss / 1024).toFixed(0) : "",
   })));
-  console.log('"x 1 worker": pool rows against the pool at 1 worker; cli rows against cli --workers 1.');
+  console.log('"x 1 worker": pool rows against the pool at 1 worker in the same mode (copied or moved); cli rows against cli --workers 1.\n' +
+    '"x main thread": against the engine loop on the main thread (no pool).');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
