@@ -24,3 +24,4 @@ export {
 } from "./accounts/config.js";
 export { auditRecords, type AuditRecord } from "./accounts/audit.js";
 export { createWebhookHandler, type WebhookHandler, type WebhookOptions, type WebhookOutcome, type WebhookStats } from "./webhook/handler.js";
+export { createFilterPool, FilterPoolError, type FilterPool, type FilterPoolOptions, type FilterPoolConfig, type FilterBatchOptions } from "./pool/filter-pool.js";

@@ -71,11 +71,11 @@ function tempFilesIn(dir) {
   return readdirSync(dir).filter((name) => name.endsWith(".tmp"));
 }
 
-async function interruptedRun(signal, format, round) {
-  const stats = T.file(`${signal}-${format}-${round}.stats.json`);
-  const errors = T.file(`${signal}-${format}-${round}.errors`);
+async function interruptedRun(signal, format, round, workers) {
+  const stats = T.file(`${signal}-${format}-${round}-${workers}.stats.json`);
+  const errors = T.file(`${signal}-${format}-${round}-${workers}.errors`);
   writeFileSync(stats, "an older stats file\n");
-  const run = start(["filter", "--preset", "flex-insights-hipaa", "--format", format, "--stats-json", stats, "--errors", errors]);
+  const run = start(["filter", "--preset", "flex-insights-hipaa", "--format", format, "--stats-json", stats, "--errors", errors, "--workers", String(workers)]);
   if (format === "json-array") run.child.stdin.write("[");
   const feeding = feedSlowly(run, format === "json-array" ? ARRAY_BLOCK : BLOCK);
   await run.firstOutput;
@@ -114,12 +114,13 @@ function checkInterrupted(r, signal, format) {
 
 test("SIGTERM and SIGINT mid-stream: whole events only, closed arrays, stats marked incomplete, exit 128+N", async () => {
   // Repeated, so that kills land at different moments. (Before signals were handled, a kill at the
-  // first output left half an event at the end nearly every time: the write in flight.)
+  // first output left half an event at the end nearly every time: the write in flight.) Round 0 on this
+  // thread, the others with 3 worker threads (batches in flight when the signal comes).
   const ROUNDS = 3;
   for (const format of ["ndjson", "json-array"]) {
     for (const signal of ["SIGTERM", "SIGINT"]) {
       for (let round = 0; round < ROUNDS; round += 2) {
-        const results = await Promise.all([round, round + 1].filter((n) => n < ROUNDS).map((n) => interruptedRun(signal, format, n)));
+        const results = await Promise.all([round, round + 1].filter((n) => n < ROUNDS).map((n) => interruptedRun(signal, format, n, n === 0 ? 1 : 3)));
         for (const r of results) checkInterrupted(r, signal, format);
       }
     }
@@ -127,11 +128,12 @@ test("SIGTERM and SIGINT mid-stream: whole events only, closed arrays, stats mar
   assert.equal(tempFilesIn(T.dir), [], "no temporary stats file left behind");
 });
 
-test("standard output closed by its reader (| head -1): exit 141 through pipefail, stats and summary written", () => {
+for (const workers of [1, 3])
+test(`standard output closed by its reader (| head -1), --workers ${workers}: exit 141 through pipefail, stats and summary written`, () => {
   const input = T.write("big.ndjson", Buffer.concat(Array.from({ length: 30 }, () => BLOCK))); // ~10 MB
-  const stats = T.file("epipe.stats.json");
-  const errors = T.file("epipe.errors");
-  const shell = `set -o pipefail; "${process.execPath}" "${CLI}" filter --preset flex-insights-hipaa --input "${input}" --stats-json "${stats}" --errors "${errors}" | head -1 > /dev/null`;
+  const stats = T.file(`epipe-${workers}.stats.json`);
+  const errors = T.file(`epipe-${workers}.errors`);
+  const shell = `set -o pipefail; "${process.execPath}" "${CLI}" filter --preset flex-insights-hipaa --input "${input}" --stats-json "${stats}" --errors "${errors}" --workers ${workers} | head -1 > /dev/null`;
   // The time limit only keeps a broken build from hanging the test run; it is not an assertion.
   const r = spawnSync("bash", ["-c", shell], { cwd: ROOT, timeout: 300_000, killSignal: "SIGKILL" });
   const stderr = r.stderr.toString();

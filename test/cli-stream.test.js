@@ -1,6 +1,7 @@
 // Streaming through the CLI with bounded memory: about 330 MB written into the CLI's stdin (a 128 MiB
 // line among 200 MB of events), while the CLI's peak RSS stays far below the input size.
 // The child is test/support/rss-child.js: the CLI's run() in a process that prints its maxRSS at the end.
+// One thread (--workers 1): the bound below is one thread's; test/cli-pool.test.js bounds worker threads.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
@@ -49,7 +50,7 @@ test("200 MB of events and a 128 MiB line through stdin: bounded RSS, every even
   const blockOutput = filter.filterBatch(new Uint8Array(block.bytes));
   assert.is(blockOutput.kept, block.lines);
 
-  const child = spawn(process.execPath, [CHILD, "filter", "--policy", POLICY, "--errors", errors], {
+  const child = spawn(process.execPath, [CHILD, "filter", "--policy", POLICY, "--errors", errors, "--workers", "1"], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -104,7 +105,7 @@ test("--accounts: 200 MB of HIPAA, non-HIPAA and unknown accounts' events and a 
   assert.ok(one.passed > 0 && one.kept > one.passed && one.rejected.length > 0, "the block mixes every route");
   const blocks = 200;
   const stats = join(TMP, "accounts.stats.json");
-  const child = spawn(process.execPath, [CHILD, "filter", "--accounts", accountsFile, "--stats-json", stats], {
+  const child = spawn(process.execPath, [CHILD, "filter", "--accounts", accountsFile, "--stats-json", stats, "--workers", "1"], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "pipe"],
   });

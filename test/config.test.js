@@ -432,17 +432,21 @@ test("digest: sha256 of the canonical JSON (keys sorted at every level), indepen
 
 test("library modules outside the CLI use no Node built-ins (they run in browsers and workerd)", () => {
   const dist = fileURLToPath(new URL("../dist/", import.meta.url));
-  // The one exception: the engine loader that package.json's "imports" give Node alone (the
-  // "node" condition of #wasm-loader); test/bundle.test.js shows browser and workerd bundles never reach it.
+  // The exceptions: the engine loader that package.json's "imports" give Node alone (the "node"
+  // condition of #wasm-loader), and the pool's threads module and worker entry (the "node" condition of
+  // #pool-threads; createFilterPool elsewhere says it needs Node). test/bundle.test.js shows browser and
+  // workerd bundles never reach them.
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   const nodeOnly = join(pkg.imports["#wasm-loader"].node);
   assert.is(nodeOnly, join("dist/engine/wasm-loader-node.js"));
+  const poolOnly = [join(pkg.imports["#pool-threads"].node), join("dist/pool/worker.js")];
   const files = readdirSync(dist, { recursive: true })
-    .filter((f) => f.endsWith(".js") && !f.startsWith("cli") && join("dist", f) !== nodeOnly);
+    .filter((f) => f.endsWith(".js") && !f.startsWith("cli") && join("dist", f) !== nodeOnly && !poolOnly.includes(join("dist", f)));
   assert.ok(files.length >= 15, `library modules found: ${files.length}`);
   for (const file of files) {
     const source = readFileSync(join(dist, file), "utf8");
-    assert.not.match(source, /from "node:|import\("node:|require\(|from "(fs|crypto|path|os|buffer)"|\bBuffer\b|\bprocess\./, file);
+    assert.not.match(source, /from "node:|import\("node:|require\(|from "(fs|crypto|path|os|buffer)"|Buffer|process\./, file);
+    assert.not.match(source, /from "[./]*(pool\/)?worker\.js"/, `${file} imports the pool's worker entry`);
   }
 });
 

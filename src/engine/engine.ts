@@ -86,7 +86,8 @@ interface Instance {
   readonly abi: EngineAbi;
 }
 
-async function engineModule(options: FilterOptions): Promise<WebAssembly.Module> {
+/** The compiled engine `options` ask for (the pool compiles it once and hands it to every worker). */
+export async function engineModule(options: FilterOptions): Promise<WebAssembly.Module> {
   if (options.module) return options.module;
   if (options.wasmBytes) return WebAssembly.compile(options.wasmBytes);
   const wanted = options.variant ?? "auto";

@@ -14,7 +14,8 @@ import { filterArgs, type FilterArgs } from "./options.js";
 import { FilterSlot } from "./filter-slot.js";
 import { PROGRAM } from "../help.js";
 import { AtomicFile } from "./atomic-file.js";
-import { BrokenPipe, EXIT_BROKEN_PIPE, EXIT_OK } from "../errors.js";
+import { BrokenPipe, CliError, EXIT_BROKEN_PIPE, EXIT_OK, oneLine } from "../errors.js";
+import { createFilterPool, type FilterPool, type FilterPoolConfig } from "../../pool/filter-pool.js";
 import { Interrupt, signalExitCode } from "./interrupt.js";
 import { OutputSink, isStdio, openInput, pathIdentity, type FileIdentity, type Input, type OpenOptions } from "./io.js";
 import { accountsFilter, loadAccountsFile, loadPolicyFile, loadPreset, policyFilter } from "../load.js";
@@ -31,6 +32,8 @@ interface Loaded {
   /** With --accounts: the configuration and the text it was read from (--watch compares against it). */
   accounts?: { config: AccountsConfig; text: string };
   configuration: RunConfiguration;
+  /** The same, for a pool's workers (--workers N > 1). */
+  poolConfig: FilterPoolConfig;
 }
 
 async function load(args: FilterArgs): Promise<Loaded> {
@@ -39,12 +42,12 @@ async function load(args: FilterArgs): Promise<Loaded> {
     case "policy": {
       const policy = await loadPolicyFile(source.file);
       const filter = await policyFilter(policy, args.limits, "filter");
-      return { filter, configuration: { kind: "policy", file: source.file, name: policy.name } };
+      return { filter, configuration: { kind: "policy", file: source.file, name: policy.name }, poolConfig: policy };
     }
     case "preset": {
       const policy = loadPreset(source.name, "filter");
       const filter = await policyFilter(policy, args.limits, "filter");
-      return { filter, configuration: { kind: "preset", preset: policy.name } };
+      return { filter, configuration: { kind: "preset", preset: policy.name }, poolConfig: policy };
     }
     case "accounts": {
       const { config, text } = await loadAccountsFile(source.file);
@@ -53,6 +56,7 @@ async function load(args: FilterArgs): Promise<Loaded> {
         filter,
         accounts: { config, text },
         configuration: { kind: "accounts", file: source.file, digest: config.digest, reloads: 0 },
+        poolConfig: config,
       };
     }
   }
@@ -115,7 +119,10 @@ export async function runFilter(values: ParsedOptions, context: CliContext): Pro
   // From here on a signal no longer kills the process: it stops the run (see interrupt.ts).
   const interrupt = new Interrupt(context.signals);
   let reloader: Reloader | undefined;
+  let pool: FilterPool | undefined;
   try {
+    // Before any output is created: a pool that cannot start leaves nothing behind.
+    if (args.workers > 1) pool = await startPool(loaded.poolConfig, args);
     const out = await openOutputs(args, input, context, opened);
     const progress = new Progress(context.stderr, input.size, PROGRAM);
     const stats = newRunStats(loaded.accounts !== undefined);
@@ -152,6 +159,8 @@ export async function runFilter(values: ParsedOptions, context: CliContext): Pro
         batchBytes: context.batchBytes,
         check: live !== undefined ? () => live.check() : undefined,
         interrupt,
+        pool,
+        swapConfig: () => slot.current.config as AccountsConfig,
       });
       if (!complete) stop = interrupt.signal;
     } catch (error) {
@@ -179,10 +188,19 @@ export async function runFilter(values: ParsedOptions, context: CliContext): Pro
     return stop === "EPIPE" ? EXIT_BROKEN_PIPE : signalExitCode(stop);
   } finally {
     interrupt.dispose();
+    await pool?.close();
     await reloader?.stop().catch(() => {});
     input.close();
     for (const sink of opened.sinks) sink.abort();
     await opened.statsJson?.abort();
+  }
+}
+
+async function startPool(config: FilterPoolConfig, args: FilterArgs): Promise<FilterPool> {
+  try {
+    return await createFilterPool(config, { ...args.limits, workers: args.workers });
+  } catch (error) {
+    throw new CliError(`cannot start ${args.workers} worker threads: ${oneLine(error instanceof Error ? error.message : String(error))}`);
   }
 }
 

@@ -1,4 +1,5 @@
 /** `hipaa-sieve filter`: its options and help text, and the check of a command line against them (before anything is read or written). */
+import { availableParallelism } from "node:os";
 import { HELP_OPTION, flag, numberOption, stringOption, type CommandSpec, type ParsedOptions } from "../args.js";
 import type { FilterOptions } from "../../engine/engine.js";
 import { UsageError } from "../errors.js";
@@ -13,7 +14,7 @@ export const filterSpec: CommandSpec = {
   usage: [
     "filter (--accounts FILE | --policy FILE | --preset NAME) [--input FILE] [--output FILE]",
     "        [--errors FILE] [--rejects FILE] [--format ndjson|json-array] [--watch] [--audit FILE]",
-    "        [--stats-json FILE] [--max-depth N] [--max-event-bytes N]",
+    "        [--stats-json FILE] [--max-depth N] [--max-event-bytes N] [--workers N]",
   ],
   options: [
     {
@@ -65,6 +66,13 @@ export const filterSpec: CommandSpec = {
       positiveInteger: true,
       description: "Largest event in bytes, longer ones are rejected (default 16777216)",
     },
+    {
+      name: "workers",
+      type: "string",
+      value: "N",
+      positiveInteger: true,
+      description: "Worker threads filtering batches in parallel (default: the number of cores); 1: this thread only",
+    },
     HELP_OPTION,
   ],
   details: [
@@ -111,6 +119,10 @@ export const filterSpec: CommandSpec = {
     "temporary file renamed into place at the end: the file is never left empty or cut short, and",
     "stays as it was when the run fails. When standard error is a terminal, a progress bar shows.",
     "",
+    "--workers N: batches are filtered by N worker threads at once and written in input order: the",
+    "output, --errors, --rejects, the summary and --stats-json are the same as with --workers 1, and a",
+    "--watch change applies at the same batch boundary. A worker thread that stops ends the run (exit 1).",
+    "",
     "SIGINT or SIGTERM stops the reading: the events received whole are filtered and written, so that",
     "each output ends on a whole event (a JSON array is closed); the summary says the run was",
     'interrupted, and --stats-json has "complete": false and "stoppedBy": the signal. A second signal',
@@ -138,6 +150,8 @@ export interface FilterArgs {
   format: InputFormat;
   watch: boolean;
   limits: FilterOptions;
+  /** Worker threads; 1 filters on the main thread (no pool). */
+  workers: number;
 }
 
 const FILE_OPTIONS = ["output", "errors", "rejects", "audit", "stats-json"] as const;
@@ -208,5 +222,6 @@ export function filterArgs(values: ParsedOptions): FilterArgs {
     format: format as InputFormat,
     watch,
     limits,
+    workers: numberOption(values, "workers") ?? availableParallelism(),
   };
 }

@@ -11,7 +11,8 @@
  *   and written, a partial line is dropped, and a JSON array output is closed, so that every output
  *   ends on a whole event.
  */
-import { filterLineBatch, type BatchFilter, type LineBatch } from "../../stream/line-batcher.js";
+import { filterLineBatch, type BatchFilter, type FilteredBatch, type LineBatch } from "../../stream/line-batcher.js";
+import { FilterPoolError, type FilterPool, type FilterPoolConfig } from "../../pool/filter-pool.js";
 import type { BatchResult } from "../../types.js";
 import { CliError } from "../errors.js";
 import type { FilterSlot } from "./filter-slot.js";
@@ -44,13 +45,25 @@ export interface PumpOptions {
   check?: () => void;
   /** Stops the run early, between two chunks, once it has a signal. */
   interrupt?: Interrupt | undefined;
+  /** --workers N > 1: batches go to this pool (in order), and a swap in the slot is swapped into it too. */
+  pool?: FilterPool | undefined;
+  /** With a pool: the configuration the slot now holds, once swapped in. */
+  swapConfig?: (() => FilterPoolConfig) | undefined;
 }
 
 const CHUNK = 0;
 const IDLE = 1;
 const SWAP = 2;
 const STOP = 3;
-type Wake = typeof CHUNK | typeof IDLE | typeof SWAP | typeof STOP;
+const RESULT = 4;
+type Wake = typeof CHUNK | typeof IDLE | typeof SWAP | typeof STOP | typeof RESULT;
+
+/** A batch handed to the pool, and what had been read when it was (a run stopped there reports that). */
+interface InFlight {
+  batch: LineBatch;
+  result: Promise<BatchResult>;
+  bytesIn: number;
+}
 
 function arrayError(input: Input, error: ArrayFormatError): CliError {
   return new CliError(`${input.label} is not a JSON array of events: ${error.message}`);
@@ -63,20 +76,9 @@ export async function pump(o: PumpOptions): Promise<boolean> {
   const arrayOutput = o.format === "json-array" ? new ArrayOutput() : undefined;
   const idleMs = o.idleMs ?? DEFAULT_IDLE_MS;
 
-  const run = async (batch: LineBatch): Promise<void> => {
-    const filter = o.slot.current.filter;
-    let raw: BatchResult | undefined;
-    const filtered = filterLineBatch(
-      {
-        limits: filter.limits,
-        filterBatch(bytes) {
-          raw = filter.filterBatch(bytes);
-          return raw;
-        },
-      },
-      batch,
-    );
-    addBatch(o.stats, filtered, raw as BatchResult, batch.tooLarge.length);
+  /** Count and write one filtered batch: `raw` is the engine's result for it. */
+  const deliver = async (batch: LineBatch, filtered: FilteredBatch, raw: BatchResult): Promise<void> => {
+    addBatch(o.stats, filtered, raw, batch.tooLarge.length);
     // The rejections first: when the output then breaks (its reader gone), the counted batch still has
     // its --errors lines, and the errors file agrees with the statistics.
     if (filtered.rejected.length > 0) {
@@ -92,12 +94,67 @@ export async function pump(o: PumpOptions): Promise<boolean> {
       await o.output.write(output);
     }
   };
+  const run = async (batch: LineBatch): Promise<void> => {
+    const filter = o.slot.current.filter;
+    let raw: BatchResult | undefined;
+    const filtered = filterLineBatch(
+      {
+        limits: filter.limits,
+        filterBatch(bytes) {
+          raw = filter.filterBatch(bytes);
+          return raw;
+        },
+      },
+      batch,
+    );
+    await deliver(batch, filtered, raw as BatchResult);
+  };
+
+  // With a pool: batches in flight, oldest first, each delivered (counted and written) in this order,
+  // exactly as run() would have, one after another.
+  const pool = o.pool;
+  const inFlight: InFlight[] = [];
+  const settleOldest = async (): Promise<void> => {
+    const job = inFlight.shift() as InFlight;
+    try {
+      let raw: BatchResult;
+      try {
+        raw = await job.result;
+      } catch (error) {
+        if (error instanceof FilterPoolError) throw new CliError(`the filtering stopped: ${error.message.replace(/^hipaa-sieve: /, "")}`);
+        throw error;
+      }
+      await deliver(job.batch, filterLineBatch({ filterBatch: () => raw }, job.batch), raw);
+    } catch (error) {
+      // What a single-thread run would have read by then: the statistics of a run stopped here agree.
+      o.stats.bytesIn = job.bytesIn;
+      throw error;
+    }
+    o.progress.update(o.stats.bytesIn, o.stats.events);
+  };
+  const submit = async (batch: LineBatch): Promise<void> => {
+    const p = pool as FilterPool;
+    while (inFlight.length >= p.maxInFlight) await settleOldest();
+    // --rejects reads the batch's bytes after filtering: copy them then; otherwise move them.
+    const result = p.filterBatch(batch.bytes, { transfer: o.rejects === undefined });
+    // Failures are awaited in order by settleOldest; until then this one must not count as unhandled.
+    result.catch(() => {});
+    inFlight.push({ batch, result, bytesIn: o.stats.bytesIn });
+  };
+  const drain = async (): Promise<void> => {
+    while (inFlight.length > 0) await settleOldest();
+  };
   const emit = async (batches: LineBatch[]): Promise<void> => {
     for (const batch of batches) {
+      if (pool !== undefined) {
+        await submit(batch);
+        continue;
+      }
       await run(batch);
       o.progress.update(o.stats.bytesIn, o.stats.events);
     }
   };
+  let swapFailure: { error: unknown } | undefined;
 
   // Wake-ups: the next chunk, a quiet input, a filter waiting to be swapped in, an interruption.
   let wake: ((why: Wake) => void) | undefined;
@@ -128,9 +185,16 @@ export async function pump(o: PumpOptions): Promise<boolean> {
         interrupted = true;
         break;
       }
+      if (swapFailure !== undefined) throw swapFailure.error;
       if (o.slot.requested) {
         await emit(batcher.flush());
         o.slot.apply();
+        // Queued behind every batch submitted so far, ahead of every later one (filter-pool.ts).
+        if (pool !== undefined) {
+          pool.swap(o.swapConfig?.() as FilterPoolConfig).catch((error: unknown) => {
+            swapFailure ??= { error };
+          });
+        }
         continue;
       }
       if (failure !== undefined) throw failure.error;
@@ -139,10 +203,14 @@ export async function pump(o: PumpOptions): Promise<boolean> {
         const why = await new Promise<Wake>((resolve) => {
           wake = resolve;
           if (batcher.pending) timer = setTimeout(() => resolve(IDLE), idleMs);
+          // A batch coming back while the input is quiet is written now, not when more input comes.
+          const oldest = inFlight[0];
+          if (oldest !== undefined) oldest.result.then(() => resolve(RESULT), () => resolve(RESULT));
         });
         wake = undefined;
         if (timer !== undefined) clearTimeout(timer);
         if (why === IDLE) await emit(batcher.flush());
+        if (why === RESULT) await settleOldest();
         continue;
       }
       const r = result;
@@ -168,6 +236,7 @@ export async function pump(o: PumpOptions): Promise<boolean> {
     if (interrupted) {
       // The input is left unfinished: only its complete lines (array elements) count.
       await emit(batcher.flush());
+      await drain();
     } else {
       if (scanner !== undefined) {
         try {
@@ -178,7 +247,9 @@ export async function pump(o: PumpOptions): Promise<boolean> {
         }
       }
       await emit(batcher.finish());
+      await drain();
     }
+    if (swapFailure !== undefined) throw swapFailure.error;
     if (arrayOutput !== undefined) {
       const close = arrayOutput.close();
       o.stats.bytesOut += close.length;
