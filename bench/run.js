@@ -4,7 +4,8 @@
 //   1. the filter table: hipaa-sieve's batch call (SIMD, scalar, routed), one event per call
 //      (p50/p99 latency), and its peers (JS baseline, JSON.parse alone, json-mask, fast-redact,
 //      simdjson validation) with the ceilings no filter can pass (memory.copy, newline scan);
-//   2. the CLI end to end (file and pipe) next to the engine loop it wraps;
+//   2. the CLI end to end (file and pipe) next to the engine loop it wraps, and the worker pool at
+//      1..N workers (node bench/pool.js measures scaling in more detail, --workers 1,2,4,8);
 //   3. sweeps: batch size, event size, kept fraction, policy paths, accounts and policies, event shape.
 // Every row gives MB/s, events/s and the ratio to the JS baseline measured in the same run: compare
 // ratios across machines, not MB/s. Output: terminal tables, DIR/latest.json and one SVG chart per
@@ -18,7 +19,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
-import { compilePolicy, createFilter, createAccountsFilter } from "../dist/index.js";
+import { availableParallelism } from "node:os";
+import { compilePolicy, createFilter, createAccountsFilter, createFilterPool } from "../dist/index.js";
 import { benchPolicy, accountIds, taskRouterNdjson } from "./events.js";
 import { SHAPES, shapeBatch, sizedEvent, policyKeeping, policyWithPaths } from "./shapes.js";
 import {
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     "no-cli": { type: "boolean", default: false },
     "no-sweeps": { type: "boolean", default: false },
+    "no-pool": { type: "boolean", default: false },
     accounts: { type: "string", default: "5000" },
     policies: { type: "string", default: "40" },
   },
@@ -189,6 +192,46 @@ if (!values["no-cli"]) {
     note: machine,
     unit: "MB/s",
     rows: rows.map((r) => ({ label: r.task, value: r.mbps, highlight: r.task.startsWith("engine"), text: `${r.mbps.toFixed(0)} MB/s (${r.xEngine.toFixed(2)}x engine)` })),
+  }));
+}
+
+// ---- 2b. The worker pool: the same batches on the main thread and over 1..N workers ----
+if (!values["no-pool"]) {
+  const copies = quick ? 8 : 48;
+  const batches = Array.from({ length: copies }, () => main.bytes);
+  const bytes = main.bytes.length * copies;
+  const events = main.events * copies;
+  const seconds = async (work) => {
+    const runs = [];
+    for (let i = 0; i < (quick ? 1 : 5); i++) {
+      const start = process.hrtime.bigint();
+      await work();
+      runs.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+    return median(runs);
+  };
+  const rows = [{ task: "engine loop, main thread", s: await seconds(() => { for (const b of batches) simd.filterBatch(b); }) }];
+  const cores = availableParallelism();
+  const counts = [...new Set([1, 2, cores])].filter((n) => n <= Math.max(2, cores));
+  for (const workers of counts) {
+    const pool = await createFilterPool(compilePolicy(benchPolicy, "bench"), { workers, variant: "simd" });
+    try {
+      await Promise.all(batches.slice(0, workers).map((b) => pool.filterBatch(b))); // warm every worker
+      rows.push({ task: `pool, ${workers} worker${workers > 1 ? "s" : ""} (copied in)`, workers,
+        s: await seconds(() => Promise.all(batches.map((b) => pool.filterBatch(b)))) });
+    } finally {
+      await pool.close();
+    }
+  }
+  const one = rows.find((r) => r.workers === 1);
+  const poolRows = rows.map((r) => ({ task: r.task, mbps: bytes / r.s / 1e6, eventsPerSecond: events / r.s, xJs: NaN, xOne: one.s / r.s }));
+  const js = table.find((t) => t.task === "js baseline");
+  for (const r of poolRows) r.xJs = r.mbps / js.mbps;
+  print(`pool: ${copies} batches of ${(main.bytes.length / 1e6).toFixed(2)} MB, ${cores} cores`, poolRows, (r) => ({ "x 1 worker": r.xOne.toFixed(2) }));
+  results.tables.pool = { bytes, events, rows: poolRows };
+  chart("pool", barChart({
+    title: "Worker pool: MB/s by workers (same batches)", note: machine, unit: "MB/s",
+    rows: poolRows.map((r) => ({ label: r.task, value: r.mbps, highlight: r.task.startsWith("pool"), text: `${r.mbps.toFixed(0)} MB/s (${r.xOne.toFixed(2)}x 1 worker)` })),
   }));
 }
 
