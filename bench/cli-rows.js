@@ -1,7 +1,7 @@
 // The CLI end to end, next to the engine loop it wraps, on the same file, in one run: how much of the
 // engine's speed reaches a user of `hipaa-sieve filter`. Rows (medians of `rounds` runs):
 //   engine loop     filterBatch over the file in 1 MiB batches of whole lines, in memory (no I/O)
-//   cli file→null   hipaa-sieve filter --input F --output /dev/null
+//   cli file→null   hipaa-sieve filter --input F --output /dev/null (default --workers: the cores; and --workers 1)
 //   cli file→file   hipaa-sieve filter --input F --output F2
 //   cli pipe        cat F | hipaa-sieve filter | cat > F2   (how pipelines use it)
 //   js baseline     JSON.parse + pick + JSON.stringify per line, in memory (on a tenth of the file)
@@ -63,6 +63,7 @@ export async function cliRows({ mb = 100, rounds = 3 } = {}) {
     const rows = [
       ["engine loop (1 MiB batches, in memory)", engine],
       ["cli file -> /dev/null", time(cli(["filter", "--policy", policyFile, "--input", file, "--output", "/dev/null"]))],
+    ["cli file -> /dev/null, --workers 1", time(cli(["filter", "--workers", "1", "--policy", policyFile, "--input", file, "--output", "/dev/null"]))],
       ["cli file -> file", time(cli(["filter", "--policy", policyFile, "--input", file, "--output", out]))],
       ["cli pipe: cat | cli | cat", time(cli(null,
         `set -o pipefail; cat ${q(file)} | ${q(process.execPath)} ${q(CLI)} filter --policy ${q(policyFile)} 2>/dev/null | cat > ${q(out)}`))],

@@ -18,7 +18,7 @@ ${body}
 
 /** Bars: rows [{ label, value, text }], value on a linear scale from 0. */
 export function barChart({ title, note, rows, unit }) {
-  const labelWidth = 330;
+  const labelWidth = 450;
   const barWidth = 420;
   const rowHeight = 24;
   const top = 36;
