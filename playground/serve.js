@@ -21,10 +21,16 @@ function fileFor(pathname) {
   return null;
 }
 
-/** Starts the server on 127.0.0.1; resolves to { url, close() }. Port 0: one the system picks. */
-export async function startPlayground(port = 0) {
+/**
+ * A static server on 127.0.0.1 (port 0: one the system picks) for the files `fileFor(pathname)`
+ * names (null: 404); `onRequest(pathname)` sees every request. Resolves to { origin, close() }.
+ * The browser tests serve their own page with it too.
+ */
+export async function startStaticServer(fileFor, { port = 0, onRequest = () => {} } = {}) {
   const server = createServer(async (req, res) => {
-    const file = fileFor(new URL(req.url, "http://127.0.0.1").pathname);
+    const { pathname } = new URL(req.url, "http://127.0.0.1");
+    onRequest(pathname);
+    const file = fileFor(pathname);
     try {
       if (!file) throw new Error("not served");
       const body = await readFile(file);
@@ -40,9 +46,15 @@ export async function startPlayground(port = 0) {
     server.listen(port, "127.0.0.1", resolve);
   });
   return {
-    url: `http://127.0.0.1:${server.address().port}/`,
+    origin: `http://127.0.0.1:${server.address().port}`,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** The playground's server; resolves to { url, close() }. */
+export async function startPlayground(port = 0) {
+  const { origin, close } = await startStaticServer(fileFor, { port });
+  return { url: `${origin}/`, close };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -13,7 +13,7 @@
  * after every batch submitted before it and before every batch submitted after it, whichever worker
  * each batch goes to.
  */
-import { defaultWorkers, startWorker, type PoolWorker as Worker } from "#pool-threads";
+import type { PoolWorker as Worker } from "#pool-threads";
 import { Engine, engineModule, type FilterOptions } from "../engine/engine.js";
 import { routedPolicies, type RoutingConfig } from "../engine/encode-account-routes.js";
 import { resolveLimits } from "../engine/limits.js";
@@ -177,7 +177,7 @@ class Pool implements FilterPool {
     return this.queue.filter((j) => j.kind === "batch").length;
   }
 
-  async start(config: PoolConfig): Promise<void> {
+  async start(config: PoolConfig, startWorker: Threads["startWorker"]): Promise<void> {
     const started = [];
     for (let i = 0; i < this.workers; i++) {
       // Resolved here, not when the module loads: where modules have no URL (workerd), loading must not throw.
@@ -367,13 +367,29 @@ class Pool implements FilterPool {
 
 const EMPTY = new Uint8Array(0);
 
+type Threads = typeof import("#pool-threads");
+
+/**
+ * Worker threads, loaded when a pool is made, not when the library loads: a page or a Worker that
+ * loads the library (its import map naming only #wasm-loader) never resolves #pool-threads. Where it
+ * cannot be resolved, or resolves to threads-unsupported, createFilterPool says it needs Node.
+ */
+async function loadThreads(): Promise<Threads> {
+  try {
+    return await import("#pool-threads");
+  } catch {
+    throw new Error("hipaa-sieve: createFilterPool needs Node's worker_threads; use createFilter or createAccountsFilter here");
+  }
+}
+
 /**
  * A pool of `workers` worker threads filtering with `config`: a compiled policy (createFilter's) or an
  * accounts configuration (createAccountsFilter's), with the usual FilterOptions. The options are
  * checked here, on this thread, by building one engine: a bad limit fails as createFilter would.
  */
 export async function createFilterPool(config: FilterPoolConfig, options: FilterPoolOptions = {}): Promise<FilterPool> {
-  const { workers = defaultWorkers(), maxInFlight, ...filterOptions } = options;
+  const threads = await loadThreads();
+  const { workers = threads.defaultWorkers(), maxInFlight, ...filterOptions } = options;
   if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${String(workers)}`);
   const inFlight = maxInFlight ?? 2 * workers;
   if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${String(maxInFlight)}`);
@@ -382,6 +398,6 @@ export async function createFilterPool(config: FilterPoolConfig, options: Filter
   const first = poolConfig(config);
   const engine = await checkEngine(first, { ...filterOptions, module });
   const pool = new Pool(first.kind, module, filterOptions, engine, workers, inFlight);
-  await pool.start(first);
+  await pool.start(first, threads.startWorker);
   return pool;
 }
