@@ -3,6 +3,9 @@
 // missing or older than its sources: anything under assembly/, asconfig.json, or the compiler
 // itself. A fresh clone builds everything; a test run after a change to src/ only rebuilds none.
 // Prints nothing unless it builds something or the compiler complains.
+// Also builds the frozen engine of bench/engine-before/ (the walk before the structural index) into
+// build/before/*.wasm, so that the bench can measure old and new engine in one run. build/before/
+// is not in package.json "files" (which ships build/*.wasm only).
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -29,11 +32,23 @@ function modified(path) {
 }
 
 const sources = Math.max(newest(join(root, "assembly")), newest(join(root, "asconfig.json")), newest(compiler));
+const before = "bench/engine-before";
+const beforeConfig = JSON.parse(readFileSync(join(root, before, "asconfig.json"), "utf8"));
+const beforeSources = Math.max(newest(join(root, before)), newest(compiler));
+const builds = [
+  ...Object.entries(config.targets).map(([target, { outFile }]) => ({
+    outFile, newest: sources, args: ["assembly/index.ts", "--target", target],
+  })),
+  ...Object.entries(beforeConfig.targets).map(([target, { outFile }]) => ({
+    outFile: join(before, outFile), newest: beforeSources,
+    args: [`${before}/index.ts`, "--config", `${before}/asconfig.json`, "--target", target],
+  })),
+];
 let failed = false;
-for (const [target, { outFile }] of Object.entries(config.targets)) {
-  if (modified(join(root, outFile)) > sources) continue;
+for (const { outFile, newest: stamp, args } of builds) {
+  if (modified(join(root, outFile)) > stamp) continue;
   // The compiler's diagnostics go straight to stderr: a quiet build hides nothing.
-  const { error } = await asc.main(["assembly/index.ts", "--target", target], { stdout: process.stdout, stderr: process.stderr });
+  const { error } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) {
     process.stderr.write(`build: ${outFile}: ${error.message}\n`);
     failed = true;

@@ -14,7 +14,7 @@
 // Other benches: node bench/cli.js (the CLI rows alone, larger file), node bench/config-load.js
 // (configuration loading), node bench/nats.js (through a local JetStream cluster).
 import { parseArgs } from "node:util";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -105,6 +105,11 @@ function chart(name, svg) {
 }
 
 const filterFor = (spec, variant = "simd", limits = {}) => createFilter(compilePolicy(spec, spec.name), { variant, ...limits });
+// The engine before the structural index (issue 7), frozen in bench/engine-before/ and built by
+// assembly/build.mjs into build/before/: its rows make the gain a ratio within one run.
+const beforeFor = (spec, variant) => createFilter(compilePolicy(spec, spec.name), {
+  variant, wasmBytes: readFileSync(new URL(`../build/before/${variant}.wasm`, import.meta.url)),
+});
 
 // ---- 1. The filter table: same bytes for every row ----
 const batchBytes = quick ? 256 * 1024 : 1 << 20;
@@ -112,7 +117,9 @@ const main = shapeBatch(SHAPES[0], batchBytes);
 const mainLines = new TextDecoder().decode(main.bytes).split("\n").filter((l) => l.length > 0);
 const simd = await filterFor(benchPolicy, "simd");
 const scalar = await filterFor(benchPolicy, "scalar");
-for (const f of [simd, scalar]) {
+const simdBefore = await beforeFor(benchPolicy, "simd");
+const scalarBefore = await beforeFor(benchPolicy, "scalar");
+for (const f of [simd, scalar, simdBefore, scalarBefore]) {
   if (f.filterBatch(main.bytes).kept !== main.events) throw new Error(`bench: ${f.variant} did not keep every event`);
 }
 
@@ -138,6 +145,8 @@ const tasks = [
   ["hipaa-sieve SIMD batch", () => simd.filterBatch(main.bytes)],
   ["hipaa-sieve SIMD batch, output as a view (no copy out)", () => simd.filterBatch(main.bytes, { view: true })],
   ["hipaa-sieve scalar batch", () => scalar.filterBatch(main.bytes)],
+  ["engine before issue 7: SIMD batch", () => simdBefore.filterBatch(main.bytes)],
+  ["engine before issue 7: scalar batch", () => scalarBefore.filterBatch(main.bytes)],
   ["hipaa-sieve SIMD, routed: 50 accounts, 1 policy", () => fewRoutes.filterBatch(fewRoutesBatch)],
   [`hipaa-sieve SIMD, routed: ${accountCount} accounts, ${policyCount} policies`, () => manyRoutes.filterBatch(manyRoutesBatch)],
   ["hipaa-sieve SIMD, one event per call", () => { for (const line of mainLines) simd.filterEvent(line); }],

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// node bench/engine-ab.js [--rounds N] [--ms MS] [--only simd|scalar]
+// The engine before and after the current change, in ONE run on the same bytes: the frozen engine
+// of bench/engine-before/ (built by assembly/build.mjs into build/before/*.wasm) against the
+// current build/*.wasm, SIMD and scalar, on the TaskRouter shapes (TaskAttributes as a JSON string
+// and as an object), next to the JS baseline and simdjson's isValid. Rounds are interleaved (each
+// round runs every row for --ms milliseconds; the figure is the median over rounds), so a burst of
+// load on the machine hits every row alike. Also one event per call: p50/p99 latency.
+import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { compilePolicy, createFilter } from "../dist/index.js";
+import { SHAPES, shapeBatch } from "./shapes.js";
+import { jsBaseline, simdjsonPeer } from "./peers.js";
+
+const { values } = parseArgs({ options: {
+  rounds: { type: "string", default: "7" }, ms: { type: "string", default: "250" }, only: { type: "string" },
+  shapes: { type: "string", default: "taskrouter-string,taskrouter-object" },
+} });
+const rounds = Number(values.rounds);
+const ms = Number(values.ms);
+const before = (v) => readFileSync(new URL(`../build/before/${v}.wasm`, import.meta.url));
+const variants = values.only ? [values.only] : ["simd", "scalar"];
+
+function timeOne(fn) {
+  // Calls fn for about `ms` milliseconds; returns seconds per call.
+  fn();
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  const limit = start + BigInt(ms) * 1000000n;
+  let now = start;
+  while (now < limit) {
+    fn();
+    calls++;
+    now = process.hrtime.bigint();
+  }
+  return Number(now - start) / 1e9 / calls;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function latency(lines, call, passes = 5) {
+  const samples = [];
+  for (let k = 0; k < passes; k++) {
+    for (const line of lines) {
+      const start = process.hrtime.bigint();
+      call(line);
+      samples.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return `${samples[Math.floor(samples.length * 0.5)].toFixed(2)} / ${samples[Math.floor(samples.length * 0.99)].toFixed(2)}`;
+}
+
+const simdjson = simdjsonPeer();
+for (const shapeName of values.shapes.split(",")) {
+  const shape = SHAPES.find((s) => s.name === shapeName);
+  const batch = shapeBatch(shape, 1 << 20);
+  const policy = compilePolicy(shape.policy, shape.name);
+  const rows = [];
+  for (const v of variants) {
+    const old = await createFilter(policy, { variant: v, wasmBytes: before(v) });
+    const now = await createFilter(policy, { variant: v });
+    const a = old.filterBatch(batch.bytes);
+    const b = now.filterBatch(batch.bytes);
+    if (Buffer.compare(Buffer.from(a.output), Buffer.from(b.output)) !== 0 || a.kept !== batch.events) {
+      throw new Error(`${shape.name} ${v}: old and new engine disagree`);
+    }
+    rows.push([`before ${v}`, () => old.filterBatch(batch.bytes), old]);
+    rows.push([`after ${v}`, () => now.filterBatch(batch.bytes), now]);
+  }
+  rows.push(["js baseline", jsBaseline(shape.policy).bind(null, batch.bytes)]);
+  if (simdjson.run) rows.push(["simdjson isValid", () => simdjson.run(batch.bytes)]);
+  const times = rows.map(() => []);
+  for (let r = 0; r < rounds; r++) rows.forEach(([, fn], i) => times[i].push(timeOne(fn)));
+  const js = median(times[rows.findIndex(([n]) => n === "js baseline")]);
+  const sj = simdjson.run ? median(times[rows.length - 1]) : NaN;
+  const lines = new TextDecoder().decode(batch.bytes).split("\n").filter((l) => l.length > 0);
+  console.log(`\n${shape.name}: ${batch.events} events, ${(batch.bytes.length / 1e6).toFixed(2)} MB, ${rounds} rounds x ${ms} ms`);
+  console.table(rows.map(([name, , filter], i) => {
+    const t = median(times[i]);
+    return {
+      row: name, "MB/s": (batch.bytes.length / t / 1e6).toFixed(0), "x js": (js / t).toFixed(2),
+      "x simdjson": (sj / t).toFixed(2), "one event p50/p99 us": filter ? latency(lines, (l) => filter.filterEvent(l)) : "",
+    };
+  }));
+}

@@ -1,0 +1,394 @@
+// The filter state machine: a recursive walk over one JSON document that validates every byte
+// and writes out only what the policy keeps, minified. A value is walked in one of three modes:
+//   dropped  - walkValue(emit = false): validated, nothing written
+//   kept     - walkValue(emit = true): validated, copied token by token, keys checked for repeats
+//   filtered - filterValue at a prefix node: containers kept, members picked by key
+// A member's key is written before its value is known to be kept, and taken back if it is not.
+import {
+  OK, fail, errorCode, replaceError, isGrammarError, UNEXPECTED_BYTE, TOO_DEEP, TOO_LARGE,
+  DUPLICATE_KEY, DUPLICATE_ACCOUNT_KEY, INVALID_EMBEDDED_JSON, TRAILING_BYTES, NOT_AN_OBJECT,
+} from "./errors";
+import {
+  skipWhitespace, scanString, scanNumber, scanLiteral, hashKey, bytesEqual,
+  failHere, docEnd, setDocEnd, stringHadEscape,
+} from "./scan";
+import { PADDING } from "./abi";
+import {
+  outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop, scratchLevel, outputInBounds,
+} from "./buffers";
+import {
+  childFor, lastKeyHash, lastEdge, nodeFlags, nodeEdgeCount, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON,
+} from "./policy-tables";
+import { newObject, insertKey, KEY_ADDED, KEY_REPEATED } from "./keyset";
+import { maxDepth } from "./limits";
+import { decodeString, decodedEnd, encodeString } from "./escapes";
+import { routing, rootKey, rootKeyLength } from "./account-routes";
+
+// The member key read last: its lexeme ends at keyClose (the closing quote); its decoded
+// bytes are at keyAddress (in the input, or in the arena when it held escapes).
+let keyClose: usize = 0;
+let keyAddress: usize = 0;
+let keyLength: usize = 0;
+let keyInArena = false;
+
+/** Set by filterValue: whether the value it walked was left out of the output. */
+let valueDropped = false;
+
+/** How many embedded documents enclose the walk now. */
+let embeddedLevel: u32 = 0;
+
+/**
+ * Parses `"key" :` at p; returns the address of the value (whitespace skipped), or 0.
+ * Decodes and hashes the key only when `needKey` (dropped subtrees never look at keys).
+ */
+function readMemberHead(p: usize, needKey: bool): usize {
+  if (load<u8>(p) != 0x22) return failHere(UNEXPECTED_BYTE, p);
+  const close = scanString(p + 1);
+  if (close == 0) return 0;
+  keyClose = close;
+  if (needKey) readKey(p + 1, close);
+  const colon = skipWhitespace(close + 1);
+  if (load<u8>(colon) != 0x3a) return failHere(UNEXPECTED_BYTE, colon);
+  return skipWhitespace(colon + 1);
+}
+
+/** Decodes the key body [start, close) if it holds escapes. */
+function readKey(start: usize, close: usize): void {
+  keyInArena = stringHadEscape;
+  if (keyInArena) {
+    keyAddress = arenaTop;
+    decodeString(start, arenaTop); // validated already: cannot fail
+    keyLength = decodedEnd - arenaTop;
+  } else {
+    keyAddress = start;
+    keyLength = close - start;
+  }
+}
+
+/** Whether the top-level object should be watched for a second account key (see account-routes.ts). */
+// @ts-ignore: decorator
+@inline
+function watchesAccountKey(depth: i32): bool {
+  const watch = depth == 1 && routing && rootKeyLength >= 0;
+  if (watch) accountKeySeen = false;
+  return watch;
+}
+
+/** Whether the watched object has shown its account key (only the top-level object is watched). */
+let accountKeySeen = false;
+
+/** Whether the key just read is the account key. */
+function isAccountKey(): bool {
+  return <isize>keyLength == rootKeyLength && bytesEqual(keyAddress, rootKey, keyLength);
+}
+
+/**
+ * Adds the key just read (its lexeme at keyAt) to `owner`'s key set, keeping its decoded bytes
+ * alive. Returns OK, or fails with DUPLICATE_KEY (a repeat) or TOO_LARGE (more selected keys in
+ * one event than the key set holds). `hash` is the key's hash if already known, else 0.
+ */
+function claimKey(owner: u32, hash: u32, keyAt: usize): i32 {
+  if (hash == 0) hash = hashKey(keyAddress, keyLength);
+  const found = insertKey(owner, keyAddress, keyLength, hash);
+  if (found != KEY_ADDED) {
+    const code = found == KEY_REPEATED ? DUPLICATE_KEY : TOO_LARGE;
+    fail(code, keyAt);
+    return code;
+  }
+  if (keyInArena) setArenaTop(keyAddress + keyLength);
+  return OK;
+}
+
+/** Writes `,"key":` (no comma before the first member) with the key's original lexeme. */
+function emitMemberHead(keyAt: usize, first: bool): void {
+  if (!first) emitByte(0x2c);
+  emitBytes(keyAt, keyClose + 1 - keyAt);
+  emitByte(0x3a);
+}
+
+/**
+ * The member head at p, as readMemberHead reads it, in an object that watches for a repeated
+ * account key where `watch`. Both object walks read their members through here.
+ */
+// @ts-ignore: decorator
+@inline
+function readMember(p: usize, needKey: bool, watch: bool): usize {
+  const valueAt = readMemberHead(p, needKey || watch);
+  if (valueAt == 0 || !watch || !isAccountKey()) return valueAt;
+  if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, p);
+  accountKeySeen = true;
+  return valueAt;
+}
+
+/** Set by nextItem: whether the container ended instead. */
+let itemsClosed = false;
+
+/**
+ * After an item of a container: skips whitespace and a ',' (returning where the next item starts),
+ * or stops at the container's `close` byte (returning its address, itemsClosed set). 0 on error.
+ */
+// @ts-ignore: decorator
+@inline
+function nextItem(p: usize, close: u8): usize {
+  p = skipWhitespace(p);
+  const c = load<u8>(p);
+  itemsClosed = c == close;
+  if (itemsClosed) return p;
+  if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
+  return skipWhitespace(p + 1);
+}
+
+/** Walks any value at p (`depth` containers enclose it), copying it out when `emit`. */
+export function walkValue(p: usize, depth: i32, emit: bool): usize {
+  const c = <u32>load<u8>(p);
+  if (c == 0x22) {
+    const close = scanString(p + 1);
+    if (close == 0) return 0;
+    if (emit) emitBytes(p, close + 1 - p);
+    return close + 1;
+  }
+  if (c == 0x7b) return walkObject(p, depth + 1, emit);
+  if (c == 0x5b) return walkArray(p, depth + 1, emit);
+  const end = c == 0x2d || c - 0x30 < 10 ? scanNumber(p) : scanLiteral(p);
+  if (end != 0 && emit) emitBytes(p, end - p);
+  return end;
+}
+
+function walkObject(p: usize, depth: i32, emit: bool): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  const owner: u32 = emit ? newObject() : 0;
+  if (emit) emitByte(0x7b);
+  const watch = watchesAccountKey(depth);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x7d) {
+    let first = true;
+    while (true) {
+      const keyAt = p;
+      const valueAt = readMember(p, emit, watch);
+      if (valueAt == 0) return 0;
+      if (emit) {
+        if (claimKey(owner, 0, keyAt) != OK) return 0;
+        emitMemberHead(keyAt, first);
+      }
+      p = walkValue(valueAt, depth, emit);
+      if (p == 0) return 0;
+      first = false;
+      p = nextItem(p, 0x7d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
+    }
+  }
+  if (emit) emitByte(0x7d);
+  assert(outputInBounds(embeddedLevel));
+  return p + 1;
+}
+
+function walkArray(p: usize, depth: i32, emit: bool): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  if (emit) emitByte(0x5b);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x5d) {
+    while (true) {
+      p = walkValue(p, depth, emit);
+      if (p == 0) return 0;
+      p = nextItem(p, 0x5d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
+      if (emit) emitByte(0x2c);
+    }
+  }
+  if (emit) emitByte(0x5d);
+  assert(outputInBounds(embeddedLevel));
+  return p + 1;
+}
+
+/**
+ * Walks the value at p standing at `node` (a selected node), writing what the policy keeps.
+ * Sets valueDropped when nothing of it was written. `decodeEmbedded` is false for values at the
+ * top of an embedded document's own node: a string there is not decoded again, which keeps
+ * embedded nesting bounded by the policy (and the arena by maxEmbeddedNesting).
+ */
+function filterValue(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
+  const flags = nodeFlags(node);
+  // valueDropped is set after the walk: the walk sets it for the values inside.
+  let end: usize;
+  const c = load<u8>(p);
+  if (flags & FLAG_KEEP_WHOLE) end = walkValue(p, depth, true);
+  else if (c == 0x7b) end = filterObject(p, depth + 1, node);
+  else if (c == 0x5b) end = filterArray(p, depth + 1, node, decodeEmbedded);
+  else {
+    if (c == 0x22 && decodeEmbedded && (flags & FLAG_EMBEDDED_JSON)) return filterEmbedded(p, depth, node);
+    // A scalar where only containers may stand (a prefix path): dropped, key and all.
+    end = walkValue(p, depth, false);
+    valueDropped = true;
+    return end;
+  }
+  valueDropped = false;
+  return end;
+}
+
+/**
+ * Repeats among selected keys: a key taken by a literal edge is known by the edge's index, so a
+ * bitset on the arena stack (one bit per edge) catches it; keys taken by the wildcard go to the
+ * key set. The arena is popped when the object ends, with this object's decoded keys.
+ */
+function filterObject(p: usize, depth: i32, node: u32): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  const seen = arenaTop;
+  const seenWords = (<usize>nodeEdgeCount(node) + 63) >> 6;
+  for (let i: usize = 0; i < seenWords; i++) store<u64>(seen + (i << 3), 0);
+  setArenaTop(seen + (seenWords << 3));
+  let owner: u32 = 0;
+  emitByte(0x7b);
+  const watch = watchesAccountKey(depth);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x7d) {
+    let first = true;
+    while (true) {
+      const keyAt = p;
+      const valueAt = readMember(p, true, watch);
+      if (valueAt == 0) return 0;
+      const child = childFor(node, keyAddress, keyLength);
+      if (child == NODE_DROP) {
+        p = walkValue(valueAt, depth, false);
+      } else {
+        // Selected keys may not repeat, whatever their values (fail closed; see README).
+        if (lastEdge >= 0) {
+          const word = seen + (<usize>(lastEdge >> 6) << 3);
+          const bit: u64 = 1 << <u64>(lastEdge & 63);
+          const bits = load<u64>(word);
+          if (bits & bit) return fail(DUPLICATE_KEY, keyAt);
+          store<u64>(word, bits | bit);
+        } else {
+          if (owner == 0) owner = newObject();
+          if (claimKey(owner, lastKeyHash, keyAt) != OK) return 0;
+        }
+        const c = load<u8>(valueAt);
+        if ((nodeFlags(child) & FLAG_KEEP_WHOLE) && c != 0x7b && c != 0x5b) {
+          // A kept scalar: validate it, then copy `"key":value` as one span when the input
+          // has nothing between them (minified input), else piece by piece.
+          p = walkValue(valueAt, depth, false);
+          if (p == 0) return 0;
+          if (!first) emitByte(0x2c);
+          if (valueAt == keyClose + 2) {
+            emitBytes(keyAt, p - keyAt);
+          } else {
+            emitMemberHead(keyAt, true);
+            emitBytes(valueAt, p - valueAt);
+          }
+          first = false;
+        } else {
+          const mark = outPos;
+          emitMemberHead(keyAt, first);
+          p = filterValue(valueAt, depth, child, true);
+          if (valueDropped) setOutPos(mark);
+          else first = false;
+        }
+      }
+      if (p == 0) return 0;
+      p = nextItem(p, 0x7d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
+    }
+  }
+  emitByte(0x7d);
+  assert(outputInBounds(embeddedLevel));
+  setArenaTop(seen);
+  return p + 1;
+}
+
+/** Arrays are transparent: every element stands at the array's own node. */
+function filterArray(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
+  if (depth > maxDepth) return fail(TOO_DEEP, p);
+  emitByte(0x5b);
+  p = skipWhitespace(p + 1);
+  if (load<u8>(p) != 0x5d) {
+    let first = true;
+    while (true) {
+      const mark = outPos;
+      if (!first) emitByte(0x2c);
+      p = filterValue(p, depth, node, decodeEmbedded);
+      if (p == 0) return 0;
+      if (valueDropped) setOutPos(mark);
+      else first = false;
+      p = nextItem(p, 0x5d);
+      if (p == 0) return 0;
+      if (itemsClosed) break;
+    }
+  }
+  emitByte(0x5d);
+  assert(outputInBounds(embeddedLevel));
+  return p + 1;
+}
+
+/**
+ * A string at an embeddedJson node: decode it into the arena, filter the document it holds at
+ * the same node, and write the result back as a JSON string. Returns the address after the
+ * string, or 0. Errors inside are reported at the string's opening quote.
+ */
+function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
+  const doc = arenaTop;
+  const close = decodeString(quote + 1, doc);
+  if (close == 0) return 0;
+  const docEndAddress = decodedEnd;
+  store<u8>(docEndAddress, 0); // sentinel; the arena keeps PADDING bytes after it
+  setArenaTop(docEndAddress + PADDING);
+  const outerEnd = docEnd;
+  setDocEnd(docEndAddress);
+
+  let p = skipWhitespace(doc);
+  const c = load<u8>(p);
+  if (c == 0x7b || c == 0x5b) {
+    // Filter into this level's scratch region, then escape it into the output.
+    const outerOut = outPos;
+    embeddedLevel++;
+    const filtered = scratchLevel(embeddedLevel);
+    setOutPos(filtered);
+    p = c == 0x7b ? filterObject(p, depth + 1, node) : filterArray(p, depth + 1, node, false);
+    embeddedLevel--;
+    const filteredEnd = outPos;
+    setOutPos(outerOut);
+    valueDropped = false;
+    if (p != 0) p = expectEnd(p, docEndAddress);
+    if (p != 0) {
+      emitByte(0x22);
+      setOutPos(encodeString(filtered, filteredEnd, outPos));
+      emitByte(0x22);
+    }
+  } else {
+    // A scalar document (or not JSON at all): validate it, then drop the key.
+    p = p == docEndAddress ? failHere(UNEXPECTED_BYTE, p) : walkValue(p, depth, false);
+    if (p != 0) p = expectEnd(p, docEndAddress);
+    valueDropped = true;
+  }
+
+  setDocEnd(outerEnd);
+  setArenaTop(doc);
+  if (p == 0) {
+    const code = errorCode;
+    replaceError(isGrammarError(code) ? INVALID_EMBEDDED_JSON : code, quote);
+    return 0;
+  }
+  return close + 1;
+}
+
+/** After a document's value: only whitespace may follow it up to `end`. Returns end, or 0. */
+function expectEnd(p: usize, end: usize): usize {
+  p = skipWhitespace(p);
+  return p == end ? p : fail(TRAILING_BYTES, p);
+}
+
+/**
+ * Walks the document [start, docEnd), whose top level must be an object: filtered at policy
+ * node `root`, or, with root NODE_DROP, only validated (pass-through accounts). Returns false on
+ * rejection (errorCode / errorAt say why and where).
+ */
+export function walkDocument(start: usize, root: u32): bool {
+  let p = skipWhitespace(start);
+  if (load<u8>(p) != 0x7b) {
+    failHere(NOT_AN_OBJECT, p);
+    return false;
+  }
+  p = root == NODE_DROP ? walkValue(p, 0, false) : filterObject(p, 1, root);
+  return p != 0 && expectEnd(p, docEnd) != 0;
+}
