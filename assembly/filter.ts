@@ -20,6 +20,7 @@ import {
   childFor, lastKeyHash, lastEdge, nodeFlags, nodeEdgeCount, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON,
 } from "./policy-tables";
 import { newObject, insertKey, KEY_ADDED, KEY_REPEATED } from "./keyset";
+import { memoSlot, predictKey, memoChild, memoEdge, memoHash, remember } from "./key-memo";
 import { maxDepth } from "./limits";
 import { decodeString, decodedEnd, encodeString } from "./escapes";
 import { routing, rootKey, rootKeyLength } from "./account-routes";
@@ -47,6 +48,13 @@ function readMemberHead(p: usize, needKey: bool): usize {
   if (close == 0) return 0;
   keyClose = close;
   if (needKey) readKey(p + 1, close);
+  return memberValue(close);
+}
+
+/** After a member's key (closing quote at close): `:` and whitespace; the value's address, or 0. */
+// @ts-ignore: decorator
+@inline
+function memberValue(close: usize): usize {
   const colon = skipWhitespace(close + 1);
   if (load<u8>(colon) != 0x3a) return failHere(UNEXPECTED_BYTE, colon);
   return skipWhitespace(colon + 1);
@@ -113,7 +121,13 @@ function emitMemberHead(keyAt: usize, first: bool): void {
 // @ts-ignore: decorator
 @inline
 function readMember(p: usize, needKey: bool, watch: bool): usize {
-  const valueAt = readMemberHead(p, needKey || watch);
+  return watchMember(p, readMemberHead(p, needKey || watch), watch);
+}
+
+/** The account-key watch of readMember, for a member head read (valueAt, or 0) at p. */
+// @ts-ignore: decorator
+@inline
+function watchMember(p: usize, valueAt: usize, watch: bool): usize {
   if (valueAt == 0 || !watch || !isAccountKey()) return valueAt;
   if (accountKeySeen) return fail(DUPLICATE_ACCOUNT_KEY, p);
   accountKeySeen = true;
@@ -244,24 +258,49 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
   p = skipWhitespace(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
+    let member: u32 = 0;
     while (true) {
       const keyAt = p;
-      const valueAt = readMember(p, true, watch);
-      if (valueAt == 0) return 0;
-      const child = childFor(node, keyAddress, keyLength);
+      // The key: as the memo predicts it (key-memo.ts says why a hit is exact), else scanned
+      // and looked up in the tables, and remembered for the next event.
+      let valueAt: usize;
+      let child: u32;
+      let edge: i32;
+      let keyHash: u32;
+      const slot = memoSlot(node, member);
+      const predicted = load<u8>(p) == 0x22 ? predictKey(slot, node, member, p) : 0;
+      if (predicted != 0) {
+        keyClose = p + predicted;
+        keyAddress = p + 1;
+        keyLength = predicted - 1;
+        keyInArena = false;
+        valueAt = watchMember(p, memberValue(keyClose), watch);
+        if (valueAt == 0) return 0;
+        child = memoChild(slot);
+        edge = memoEdge(slot);
+        keyHash = memoHash(slot);
+      } else {
+        valueAt = readMember(p, true, watch);
+        if (valueAt == 0) return 0;
+        child = childFor(node, keyAddress, keyLength);
+        edge = lastEdge;
+        keyHash = lastKeyHash;
+        if (!keyInArena) remember(slot, node, member, keyAddress, keyLength, child, edge, keyHash);
+      }
+      member++;
       if (child == NODE_DROP) {
         p = walkValue(valueAt, depth, false);
       } else {
         // Selected keys may not repeat, whatever their values (fail closed; see README).
-        if (lastEdge >= 0) {
-          const word = seen + (<usize>(lastEdge >> 6) << 3);
-          const bit: u64 = 1 << <u64>(lastEdge & 63);
+        if (edge >= 0) {
+          const word = seen + (<usize>(edge >> 6) << 3);
+          const bit: u64 = 1 << <u64>(edge & 63);
           const bits = load<u64>(word);
           if (bits & bit) return fail(DUPLICATE_KEY, keyAt);
           store<u64>(word, bits | bit);
         } else {
           if (owner == 0) owner = newObject();
-          if (claimKey(owner, lastKeyHash, keyAt) != OK) return 0;
+          if (claimKey(owner, keyHash, keyAt) != OK) return 0;
         }
         const c = load<u8>(valueAt);
         if ((nodeFlags(child) & FLAG_KEEP_WHOLE) && c != 0x7b && c != 0x5b) {

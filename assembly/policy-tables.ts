@@ -18,6 +18,7 @@
 // so a key needs one lookup: its literal edge if any, else the node's wildcard child.
 import { hashKey, bytesEqual } from "./scan";
 import { PADDING, TABLES_MAGIC, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON } from "./abi";
+import { clearMemo } from "./key-memo";
 export { FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON };
 
 export const NODE_DROP: u32 = 0;
@@ -143,6 +144,7 @@ export function loadTables(size: u32): i32 {
   nodeCount = nCount; edgeCount = eCount; policyCount = pCount;
   maxEmbeddedNesting = nesting;
   buildSlots();
+  clearMemo(); // its predictions were the old tables' answers
   return 0;
 }
 

@@ -5,6 +5,7 @@
 import { fail, UNEXPECTED_END, UNEXPECTED_BYTE, INVALID_NUMBER, CONTROL_CHARACTER } from "./errors";
 import { validateUtf8Sequence } from "./utf8";
 import { scanEscape } from "./escapes";
+import { clearMemo } from "./key-memo";
 
 /** Address of the sentinel ending the document being walked. */
 export let docEnd: usize = 0;
@@ -200,6 +201,7 @@ let hashSeed: u64 = 0x9e3779b97f4a7c15;
 
 export function setHashSeed(low: u32, high: u32): void {
   hashSeed = (<u64>high << 32) | <u64>low | 1;
+  clearMemo(); // it remembers hashes made with the old seed
 }
 
 /**
