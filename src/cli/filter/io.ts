@@ -2,14 +2,15 @@
  * File and standard stream I/O for the CLI: inputs read in chunks, outputs written with respect to
  * backpressure, and every failure turned into a one-line CliError naming the file.
  */
-import { fstatSync, type Stats } from "node:fs";
+import { fstatSync, read, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { BrokenPipe, CliError, UsageError, errorCode, fileError, fsReason } from "../errors.js";
 
 /** Read size for input files. */
-const READ_CHUNK_BYTES = 1 << 20;
+export const READ_CHUNK_BYTES = 1 << 20;
+
 
 export interface FileIdentity {
   dev: number;
@@ -34,12 +35,23 @@ export interface Input {
   readonly size: number | undefined;
   /** Chunks of the input; read errors come out as CliErrors naming the file. */
   chunks(): AsyncGenerator<Uint8Array>;
+  /**
+   * Where the input is a descriptor: reads straight into `target` (from its start), resolving to the
+   * count, 0 at the end; read errors come out as CliErrors naming the file. Use this or chunks(), not both.
+   */
+  readonly readInto?: (target: Uint8Array) => Promise<number>;
   close(): void;
 }
 
-/** The stats of standard input when it is a file descriptor (a redirected file, a pipe). */
-function stdinStats(stdin: Readable): Stats | undefined {
-  const fd = (stdin as Readable & { fd?: unknown }).fd;
+/** One read(2) of a regular file's `fd` into `target`. */
+function readDescriptor(fd: number, target: Uint8Array): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    read(fd, target, 0, target.length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
+  });
+}
+
+/** The stats of a descriptor (standard input redirected from a file, a pipe), if it has any. */
+function descriptorStats(fd: unknown): Stats | undefined {
   if (typeof fd !== "number") return undefined;
   try {
     return fstatSync(fd);
@@ -48,23 +60,38 @@ function stdinStats(stdin: Readable): Stats | undefined {
   }
 }
 
-export async function openInput(path: string | undefined, stdin: Readable): Promise<Input> {
+/**
+ * Standard input. `stream()` gives the stream (made only when needed); `fd`, where given, is read
+ * directly when it is a regular file (a redirection). A pipe is read as a stream: read(2) calls made
+ * on the thread pool were measured slower there (a hand-off per 64 KiB the pipe holds), and a read of
+ * a quiet pipe could not be cancelled when a signal stops the run.
+ */
+export interface StandardInput {
+  stream: () => Readable;
+  fd?: number | undefined;
+}
+
+export async function openInput(path: string | undefined, stdin: StandardInput): Promise<Input> {
   if (isStdio(path)) {
-    const info = stdinStats(stdin);
+    const info = descriptorStats(stdin.fd ?? (stdin.stream() as Readable & { fd?: unknown }).fd);
+    const direct = stdin.fd !== undefined && info?.isFile() === true;
+    const fd = stdin.fd as number;
+    const fail = (error: unknown): CliError => new CliError(`cannot read standard input: ${fsReason(error)}`);
     return {
       label: "standard input",
       identity: info !== undefined ? identity(info) : undefined,
       size: info?.isFile() === true ? info.size : undefined,
       async *chunks() {
         try {
-          for await (const chunk of stdin) yield chunk as Uint8Array;
+          for await (const chunk of stdin.stream()) yield chunk as Uint8Array;
         } catch (error) {
-          throw new CliError(`cannot read standard input: ${fsReason(error)}`);
+          throw fail(error);
         }
       },
+      ...(direct ? { readInto: (target: Uint8Array) => readDescriptor(fd, target).catch((error: unknown) => { throw fail(error); }) } : {}),
       // Stops the reading (a pending read ends), so that a run stopped early does not wait for more input.
       close() {
-        stdin.destroy();
+        if (!direct) stdin.stream().destroy();
       },
     };
   }
@@ -86,20 +113,30 @@ export async function openInput(path: string | undefined, stdin: Readable): Prom
     await handle.close().catch(() => {});
     throw new CliError(`cannot read input file ${JSON.stringify(file)}: is a directory`);
   }
-  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  const fileHandle = handle;
+  let stream: ReturnType<typeof handle.createReadStream> | undefined;
   return {
     label: `input file ${JSON.stringify(file)}`,
     identity: identity(info),
     size: info.isFile() ? info.size : undefined,
     async *chunks() {
+      stream = fileHandle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
       try {
         for await (const chunk of stream) yield chunk as Uint8Array;
       } catch (error) {
         throw fileError("read", "input file", file, error);
       }
     },
+    // Through the handle, so that closing it waits for a read in flight.
+    readInto: (target) => fileHandle.read(target, 0, target.length, null).then(
+      (r) => r.bytesRead,
+      (error: unknown) => {
+        throw fileError("read", "input file", file, error);
+      },
+    ),
     close() {
-      stream.destroy();
+      if (stream !== undefined) stream.destroy();
+      else void fileHandle.close().catch(() => {});
     },
   };
 }
@@ -230,6 +267,19 @@ export class OutputSink {
       this.stream.on("close", onClose);
     }).catch((error: unknown) => {
       throw this.mapError(error);
+    });
+  }
+
+  /**
+   * Write bytes the caller will overwrite afterwards (a view of engine memory): resolves only once the
+   * stream is done with them, not merely once it has taken them.
+   */
+  async writeView(chunk: Uint8Array): Promise<void> {
+    if (this.failure !== undefined) throw this.mapError(this.failure);
+    await new Promise<void>((resolve, reject) => {
+      this.stream.write(chunk, (error) => (error ? reject(error) : resolve()));
+    }).catch((error: unknown) => {
+      throw this.mapError(this.failure ?? error);
     });
   }
 
