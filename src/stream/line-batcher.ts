@@ -27,6 +27,18 @@ import { DEFAULT_LIMITS, type BatchOptions, type BatchResult, type EngineLimits,
 const LF = 0x0a;
 const CR = 0x0d;
 
+/**
+ * Node's Buffer, where there is one: its indexOf is memchr, about 10x faster than
+ * TypedArray.prototype.indexOf for finding line ends (measured: 3 ms against 19-30 ms per 50 MB), which
+ * made the line search 16% of a CLI run over Uint8Array views. Elsewhere the standard indexOf is used.
+ */
+const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array } }).Buffer;
+
+/** `chunk`, or a Buffer over the same bytes: something whose indexOf finds line ends fast. */
+function searchable(chunk: Uint8Array): Uint8Array {
+  return NodeBuffer === undefined || chunk.length < 4096 ? chunk : NodeBuffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+}
+
 /** Default target size of one batch: 1 MiB. */
 export const DEFAULT_BATCH_BYTES = 1 << 20;
 /** Default largest event: the engine's. */
@@ -168,7 +180,8 @@ export class LineBatcher {
    * bytes then move down only where a too-large line was cut out, and never past unread ones, since
    * what is written at len never gets ahead of what has been read from the chunk.
    */
-  private scan(chunk: Uint8Array): LineBatch[] {
+  private scan(input: Uint8Array): LineBatch[] {
+    const chunk = searchable(input);
     const out: LineBatch[] = [];
     const n = chunk.length;
     let pos = 0;

@@ -2,7 +2,7 @@
  * File and standard stream I/O for the CLI: inputs read in chunks, outputs written with respect to
  * backpressure, and every failure turned into a one-line CliError naming the file.
  */
-import { fstatSync, read, type Stats } from "node:fs";
+import { fstatSync, read, write, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -184,16 +184,31 @@ export async function pathIdentity(path: string): Promise<FileIdentity | undefin
   }
 }
 
+/** write(2) of all of `bytes` at the descriptor's position (a short write continues where it stopped). */
+async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) {
+    at += await new Promise<number>((resolve, reject) => {
+      write(fd, bytes, at, bytes.length - at, null, (error, written) => (error ? reject(error) : resolve(written)));
+    });
+  }
+}
+
 /** A writable destination with backpressure: `await sink.write(bytes)` waits while the stream is full. */
 export class OutputSink {
   private failure: unknown = undefined;
   private closed = false;
+  /** writeView on a file of ours: the write in flight, and the buffer it is not using (two take turns). */
+  private viewWrite: Promise<void> | undefined;
+  private viewSpare = new Uint8Array(0);
+  private viewBusy = new Uint8Array(0);
 
   private constructor(
     private readonly stream: Writable,
     private readonly what: string,
     private readonly path: string | undefined,
     private readonly owned: boolean,
+    /** The descriptor of a file this sink opened (written to directly by writeView). */
+    private readonly fd?: number,
   ) {
     stream.on("error", (error: unknown) => {
       this.failure ??= error;
@@ -226,7 +241,7 @@ export class OutputSink {
       throw fileError("write", what, path, error);
     }
     const stream = handle.createWriteStream({ highWaterMark: 1 << 20 });
-    return new OutputSink(stream, what, path, true);
+    return new OutputSink(stream, what, path, true, handle.fd);
   }
 
   /** Identity of the file written (to keep two outputs apart). */
@@ -250,6 +265,8 @@ export class OutputSink {
   /** Write, waiting for the stream to drain when its buffer is full. */
   async write(chunk: Uint8Array | string): Promise<void> {
     if (this.failure !== undefined) throw this.mapError(this.failure);
+    // After writeView's bytes, in order.
+    await this.settleViewWrite();
     if (this.stream.write(chunk)) return;
     await new Promise<void>((resolve, reject) => {
       const done = (error?: unknown): void => {
@@ -276,6 +293,22 @@ export class OutputSink {
    */
   async writeView(chunk: Uint8Array): Promise<void> {
     if (this.failure !== undefined) throw this.mapError(this.failure);
+    if (this.fd !== undefined && this.stream.writableLength === 0) {
+      // A file of ours, nothing queued in its stream: the bytes are copied into one of two buffers, and written from there while the
+      // caller goes on (the next batch is filtered meanwhile). One write in flight at a time, in order.
+      // Measured, file to file: 0.66 of the engine loop when each batch waited for its write, 0.83 with
+      // write(2) on the main thread, more with the write overlapped (see the bench's CLI rows).
+      await this.settleViewWrite();
+      if (this.viewSpare.length < chunk.length) this.viewSpare = new Uint8Array(Math.max(chunk.length, this.viewSpare.length * 2));
+      const bytes = this.viewSpare.subarray(0, chunk.length);
+      bytes.set(chunk);
+      [this.viewSpare, this.viewBusy] = [this.viewBusy, this.viewSpare];
+      // Never rejects: a failure is kept, and reported by the next call (or close).
+      this.viewWrite = writeAll(this.fd, bytes).catch((error: unknown) => {
+        this.failure ??= error;
+      });
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       this.stream.write(chunk, (error) => (error ? reject(error) : resolve()));
     }).catch((error: unknown) => {
@@ -283,10 +316,20 @@ export class OutputSink {
     });
   }
 
+  /** Waits for writeView's write in flight; its failure is this sink's failure. */
+  private async settleViewWrite(): Promise<void> {
+    const pending = this.viewWrite;
+    if (pending === undefined) return;
+    this.viewWrite = undefined;
+    await pending;
+    if (this.failure !== undefined) throw this.mapError(this.failure);
+  }
+
   /** Flush, and close the file if this sink opened it. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.settleViewWrite();
     if (this.failure !== undefined) throw this.mapError(this.failure);
     try {
       if (this.owned) {
