@@ -101,6 +101,9 @@ test("--input, standard input from a file, and from a pipe: the same bytes and t
     closeSync(fd);
   }
   runs.pipe = await spawnCli([...base, "--stats-json", T.file("pipe.json")], "pipe", input);
+  // To a file: written from engine memory through two buffers taking turns, the next batch filtered meanwhile.
+  const toFile = await spawnCli([...base, "--input", path, "--output", T.file("out.ndjson"), "--stats-json", T.file("tofile.json")], "ignore");
+  runs.tofile = { ...toFile, out: readFileSync(T.file("out.ndjson")) };
   const stats = {};
   for (const [name, r] of Object.entries(runs)) {
     assert.is(r.status, 0, `${name}: ${r.stderr}`);
@@ -112,6 +115,15 @@ test("--input, standard input from a file, and from a pipe: the same bytes and t
   assert.ok(stats.file.rejected > 0 && stats.file.byCode?.TOO_LARGE > 0, JSON.stringify(stats.file));
   assert.equal(stats.redirect, stats.file);
   assert.equal(stats.pipe, stats.file);
+  assert.equal(stats.tofile, stats.file);
+});
+
+test("an output file that cannot take the bytes: one line naming it, exit 1, no stack", async () => {
+  const path = T.write("some.ndjson", events(2000, 3));
+  const r = await spawnCli(["filter", "--policy", POLICY, "--workers", "1", "--input", path, "--output", "/dev/full"], "ignore");
+  assert.is(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^hipaa-sieve: cannot write output file "\/dev\/full": .*no space/im);
+  assert.not.match(r.stderr, /\n\s+at /);
 });
 
 test.after(() => T.cleanup());
