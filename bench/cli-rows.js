@@ -1,11 +1,17 @@
 // The CLI end to end, next to the engine loop it wraps, on the same file, in one run: how much of the
-// engine's speed reaches a user of `hipaa-sieve filter`. Rows (medians of `rounds` runs):
-//   engine loop     filterBatch over the file in 1 MiB batches of whole lines, in memory (no I/O)
-//   cli file→null   hipaa-sieve filter --input F --output /dev/null (default --workers: the cores; and --workers 1)
-//   cli file→file   hipaa-sieve filter --input F --output F2
-//   cli pipe        cat F | hipaa-sieve filter | cat > F2   (how pipelines use it)
+// engine's speed reaches a user of `hipaa-sieve filter`. Rows:
+//   engine loop     filterBatch over the file in 1 MiB batches of whole lines, in memory (no I/O; the
+//                   input copied into the engine and the output copied out, as the library's default does)
+//   cli ...         hipaa-sieve filter: file -> /dev/null, file -> file, stdin redirected from the file,
+//                   and through pipes (cat F | hipaa-sieve filter | cat > F2), at --workers 1 and at the
+//                   default (the number of cores)
+//   cli start-up    the same command on an empty file: node, module loading, WASM compilation
 //   js baseline     JSON.parse + pick + JSON.stringify per line, in memory (on a tenth of the file)
-// CLI rows include process start-up (node, module loading, WASM compilation), as a user sees them.
+// The rows are measured in `rounds` interleaved rounds (every row once per round, in an order that
+// rotates), so that a burst of load on a shared machine hits every row alike. A row's time is its
+// median; its "x engine" is the median over rounds of the engine loop's time in that round divided by
+// the row's, a same-round ratio. CLI rows include start-up, as a user sees them; "x engine steady"
+// takes the start-up row's time off first (what a long run approaches).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +23,18 @@ import { createBaseline } from "./baseline.js";
 
 const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 
-/** Measures the rows above on about `mb` MB of events; returns { bytes, events, rows: [{ task, seconds }] }. */
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function seconds(work) {
+  const start = process.hrtime.bigint();
+  work();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/**
+ * Measures the rows above on about `mb` MB of events. Returns { bytes, events, rows: [{ task, seconds,
+ * xEngine, xEngineSteady }] }, the engine loop first, the JS baseline last.
+ */
 export async function cliRows({ mb = 100, rounds = 3 } = {}) {
   const targetBytes = mb * 1e6;
   const dir = mkdtempSync(join(tmpdir(), "hipaa-sieve-bench-"));
@@ -27,21 +44,12 @@ export async function cliRows({ mb = 100, rounds = 3 } = {}) {
     const file = join(dir, "events.ndjson");
     const copies = Math.max(1, Math.round(targetBytes / Buffer.byteLength(block)));
     writeFileSync(file, block.repeat(copies));
+    const empty = join(dir, "empty.ndjson");
+    writeFileSync(empty, "");
     const policyFile = join(dir, "policy.json");
     writeFileSync(policyFile, JSON.stringify(benchPolicy));
     const data = readFileSync(file);
     const events = 2000 * copies;
-
-    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const time = (fn) => {
-      const seconds = [];
-      for (let i = 0; i < rounds; i++) {
-        const start = process.hrtime.bigint();
-        fn();
-        seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
-      }
-      return median(seconds);
-    };
 
     const filter = await createFilter(compilePolicy(benchPolicy, "bench policy"));
     const batches = [];
@@ -51,36 +59,61 @@ export async function cliRows({ mb = 100, rounds = 3 } = {}) {
       batches.push(data.subarray(start, end));
       start = end;
     }
-    const engine = time(() => {
+    const engineLoop = () => {
       for (const b of batches) filter.filterBatch(b);
-    });
+    };
 
-    const cli = (args, shell) => () => (shell
-      ? execFileSync("bash", ["-c", shell], { stdio: ["ignore", "ignore", "ignore"] })
-      : execFileSync(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "ignore"] }));
     const out = join(dir, "out.ndjson");
     const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
-    const rows = [
-      ["engine loop (1 MiB batches, in memory)", engine],
-      ["cli file -> /dev/null", time(cli(["filter", "--policy", policyFile, "--input", file, "--output", "/dev/null"]))],
-    ["cli file -> /dev/null, --workers 1", time(cli(["filter", "--workers", "1", "--policy", policyFile, "--input", file, "--output", "/dev/null"]))],
-      ["cli file -> file", time(cli(["filter", "--policy", policyFile, "--input", file, "--output", out]))],
-      ["cli pipe: cat | cli | cat", time(cli(null,
-        `set -o pipefail; cat ${q(file)} | ${q(process.execPath)} ${q(CLI)} filter --policy ${q(policyFile)} 2>/dev/null | cat > ${q(out)}`))],
-    ];
+    const node = (args) => () => execFileSync(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "ignore"] });
+    const shell = (line) => () => execFileSync("bash", ["-c", `set -o pipefail; ${line}`], { stdio: ["ignore", "ignore", "ignore"] });
+    const filterArgs = (workers) => ["filter", "--policy", policyFile, ...(workers === undefined ? [] : ["--workers", String(workers)])];
+    const cliLine = (workers) => [process.execPath, CLI, ...filterArgs(workers)].map(q).join(" ");
+    const cliTasks = [];
+    for (const workers of [1, undefined]) {
+      const label = workers === undefined ? "default --workers" : "--workers 1";
+      cliTasks.push(
+        [`cli file -> /dev/null, ${label}`, node([...filterArgs(workers), "--input", file, "--output", "/dev/null"])],
+        [`cli file -> file, ${label}`, node([...filterArgs(workers), "--input", file, "--output", out])],
+        [`cli < file > file, ${label}`, shell(`${cliLine(workers)} < ${q(file)} > ${q(out)} 2>/dev/null`)],
+        [`cli pipe: cat | cli | cat, ${label}`, shell(`cat ${q(file)} | ${cliLine(workers)} 2>/dev/null | cat > ${q(out)}`)],
+      );
+    }
+    const startup = ["cli start-up (empty file), --workers 1", node([...filterArgs(1), "--input", empty, "--output", "/dev/null"])];
+    const tasks = [["engine loop (1 MiB batches, in memory)", engineLoop], ...cliTasks, startup];
+
+    const times = tasks.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order: no row always runs right after the same neighbour.
+      for (let k = 0; k < tasks.length; k++) {
+        const i = (k + round) % tasks.length;
+        times[i].push(seconds(tasks[i][1]));
+      }
+    }
+    const engine = times[0];
+    const start = times[times.length - 1];
+    const rows = tasks.map(([task], i) => {
+      const isCli = task.startsWith("cli") && !task.startsWith("cli start-up");
+      return {
+        task,
+        seconds: median(times[i]),
+        xEngine: median(times[i].map((t, r) => engine[r] / t)),
+        xEngineSteady: isCli ? median(times[i].map((t, r) => engine[r] / Math.max(1e-9, t - start[r]))) : undefined,
+      };
+    });
+
     // The JS baseline on a tenth of the file (it is ~10x slower), scaled.
     const baseline = createBaseline(benchPolicy);
     const tenth = batches.slice(0, Math.max(1, Math.floor(batches.length / 10)));
     const tenthBytes = tenth.reduce((n, b) => n + b.length, 0);
     const decoder = new TextDecoder();
-    const js = time(() => {
+    const js = median(Array.from({ length: rounds }, () => seconds(() => {
       for (const b of tenth) {
         for (const line of decoder.decode(b).split("\n")) if (line.length > 0) baseline(line);
       }
-    }) * (data.length / tenthBytes);
-    rows.push(["js JSON.parse+pick (scaled from a tenth)", js]);
-
-    return { bytes: data.length, events, rows: rows.map(([task, seconds]) => ({ task, seconds })) };
+    }))) * (data.length / tenthBytes);
+    rows.push({ task: "js JSON.parse+pick (scaled from a tenth)", seconds: js, xEngine: median(engine) / js, xEngineSteady: undefined });
+    return { bytes: data.length, events, rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

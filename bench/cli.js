@@ -4,17 +4,17 @@
 import { parseArgs } from "node:util";
 import { cliRows } from "./cli-rows.js";
 
-const { values } = parseArgs({ options: { mb: { type: "string", default: "100" }, rounds: { type: "string", default: "3" } } });
+const { values } = parseArgs({ options: { mb: { type: "string", default: "200" }, rounds: { type: "string", default: "5" } } });
 const rounds = Number(values.rounds);
 const { bytes, events, rows } = await cliRows({ mb: Number(values.mb), rounds });
-const engine = rows[0].seconds;
 const js = rows[rows.length - 1].seconds;
 console.log(`${(bytes / 1e6).toFixed(0)} MB, ${events.toLocaleString("en-US")} events, ` +
-  `${(bytes / events).toFixed(0)} B/event, median of ${rounds}, node ${process.version}`);
-console.table(rows.map(({ task, seconds }) => ({
+  `${(bytes / events).toFixed(0)} B/event, ${rounds} interleaved rounds, node ${process.version}`);
+console.table(rows.map(({ task, seconds, xEngine, xEngineSteady }) => ({
   task,
-  "MB/s": (bytes / seconds / 1e6).toFixed(0),
-  "events/s": Math.round(events / seconds).toLocaleString("en-US"),
-  "x engine": (engine / seconds).toFixed(2),
+  seconds: seconds.toFixed(3),
+  "MB/s": task.startsWith("cli start-up") ? "" : (bytes / seconds / 1e6).toFixed(0),
+  "x engine": xEngine.toFixed(2),
+  "x engine steady": xEngineSteady === undefined ? "" : xEngineSteady.toFixed(2),
   "x js": (js / seconds).toFixed(1),
 })));

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { run } from "../dist/cli/run.js";
 import { createAccountsFilter } from "../dist/index.js";
+import { defaultWorkers, filterArgs } from "../dist/cli/filter/options.js";
 import { parseAccountsText } from "../dist/accounts/config.js";
 import { buildBatch, mulberry32 } from "./support/events.js";
 import { ROOT, tempDir } from "./support/cli-run.js";
@@ -55,6 +56,11 @@ async function filterRun(workers, extra, name) {
   ]);
   return { status: r.status, stderr: r.stderr, stdout: r.stdout.toString(), files: files.map((f) => readFileSync(f).toString("latin1")) };
 }
+
+test("--workers by default: the cores, but the single-thread path on 2 cores or fewer (measured faster there)", () => {
+  assert.equal([1, 2, 3, 4, 16].map(defaultWorkers), [1, 1, 3, 4, 16]);
+  assert.is(filterArgs({ policy: "p.json", workers: 3 }).workers, 3, "given, it is taken as it is");
+});
 
 test("--workers 2 and 3: output, --errors, --rejects, --stats-json and summary identical to --workers 1 (accounts routing)", async () => {
   const args = ["--accounts", ACCOUNTS, "--input", INPUT, "--max-event-bytes", "4096"];

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { ConfigError, createAccountsFilter, createWebhookHandler, parseAccountsText } from "../dist/index.js";
-import { authTokensFrom } from "../dist/cli/serve.js";
+import { authTokensFrom } from "../dist/cli/serve-run.js";
 import { downstream, formBody, serve, signedForm, signedJson, taskRouterParams } from "./support/webhook.js";
 
 const A = "AC000000000000000000000000000000aa"; // has its own token

@@ -7,6 +7,8 @@ import { processSignals, type SignalSource } from "./filter/interrupt.js";
 
 export interface CliContext {
   stdin: Readable;
+  /** Standard input's descriptor, read directly where it is a regular file (the process's: 0). */
+  stdinFd?: number;
   stdout: Writable;
   stderr: Writable;
   /** SIGINT and SIGTERM, to stop a filter run cleanly; without it they have their default effect. */
@@ -16,7 +18,16 @@ export interface CliContext {
 }
 
 export function processContext(): CliContext {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signals: processSignals() };
+  return {
+    // Made when first used: the filter command reads descriptor 0 directly when it is a file.
+    get stdin() {
+      return process.stdin;
+    },
+    stdinFd: 0,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signals: processSignals(),
+  };
 }
 
 /** Writes text to a standard stream and waits for it; a reader gone away (EPIPE) is not an error here. */

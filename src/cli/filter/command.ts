@@ -114,7 +114,7 @@ async function openOutputs(
 export async function runFilter(values: ParsedOptions, context: CliContext): Promise<number> {
   const args = filterArgs(values);
   const loaded = await load(args);
-  const input = await openInput(args.input, context.stdin);
+  const input = await openInput(args.input, { stream: () => context.stdin, fd: context.stdinFd });
   const opened: { sinks: OutputSink[]; statsJson?: AtomicFile } = { sinks: [] };
   // From here on a signal no longer kills the process: it stops the run (see interrupt.ts).
   const interrupt = new Interrupt(context.signals);

@@ -10,15 +10,22 @@
  * - stops reading when interrupted (SIGINT, SIGTERM): the complete lines already received are filtered
  *   and written, a partial line is dropped, and a JSON array output is closed, so that every output
  *   ends on a whole event.
+ *
+ * The single-thread loop copies as little as it can: an input file (or standard input redirected from
+ * one) is read straight into the batcher's buffer, the next read in flight while the last batches are
+ * filtered; batches are views of two buffers that take turns (no array per batch); and the engine's
+ * output is written from its memory (a view, written completely before the next engine call). What
+ * is left is the one copy into the engine's input. With a pool, batches own their bytes (they are
+ * moved to the worker threads).
  */
 import { filterLineBatch, type BatchFilter, type FilteredBatch, type LineBatch } from "../../stream/line-batcher.js";
 import { FilterPoolError, type FilterPool, type FilterPoolConfig } from "../../pool/filter-pool.js";
-import type { BatchResult } from "../../types.js";
+import type { BatchOptions, BatchResult } from "../../types.js";
 import { CliError } from "../errors.js";
 import type { FilterSlot } from "./filter-slot.js";
 import { LineBatcher } from "../../stream/line-batcher.js";
 import type { Interrupt } from "./interrupt.js";
-import type { Input, OutputSink } from "./io.js";
+import { READ_CHUNK_BYTES, type Input, type OutputSink } from "./io.js";
 import { ArrayFormatError, ArrayOutput, ArrayScanner } from "./json-array.js";
 import type { Progress } from "./progress.js";
 import { rejectedLineBytes } from "./rejects.js";
@@ -51,6 +58,8 @@ export interface PumpOptions {
   swapConfig?: (() => FilterPoolConfig) | undefined;
 }
 
+const VIEW: BatchOptions = { view: true };
+
 const CHUNK = 0;
 const IDLE = 1;
 const SWAP = 2;
@@ -71,13 +80,18 @@ function arrayError(input: Input, error: ArrayFormatError): CliError {
 
 /** Resolves to true when the whole input was filtered, false when an interruption stopped it first. */
 export async function pump(o: PumpOptions): Promise<boolean> {
-  const batcher = new LineBatcher(o.batchBytes === undefined ? { maxEventBytes: o.maxEventBytes } : { maxEventBytes: o.maxEventBytes, batchBytes: o.batchBytes });
+  const pool = o.pool;
+  // Batches are done with before more input comes in, except when they go to a pool.
+  const reuse = pool === undefined;
+  const batcher = new LineBatcher({ maxEventBytes: o.maxEventBytes, reuse, ...(o.batchBytes === undefined ? {} : { batchBytes: o.batchBytes }) });
   const scanner = o.format === "json-array" ? new ArrayScanner() : undefined;
+  // Read straight into the batcher where the input allows it (NDJSON: a JSON array goes through the scanner).
+  const readInto = reuse && scanner === undefined ? o.input.readInto : undefined;
   const arrayOutput = o.format === "json-array" ? new ArrayOutput() : undefined;
   const idleMs = o.idleMs ?? DEFAULT_IDLE_MS;
 
-  /** Count and write one filtered batch: `raw` is the engine's result for it. */
-  const deliver = async (batch: LineBatch, filtered: FilteredBatch, raw: BatchResult): Promise<void> => {
+  /** Count and write one filtered batch: `raw` is the engine's result for it, its output a view of engine memory where `view`. */
+  const deliver = async (batch: LineBatch, filtered: FilteredBatch, raw: BatchResult, view: boolean): Promise<void> => {
     addBatch(o.stats, filtered, raw, batch.tooLarge.length);
     // The rejections first: when the output then breaks (its reader gone), the counted batch still has
     // its --errors lines, and the errors file agrees with the statistics.
@@ -88,10 +102,12 @@ export async function pump(o: PumpOptions): Promise<boolean> {
         if (bytes.length > 0) await o.rejects.write(bytes);
       }
     }
+    // (A JSON array's output is a new array made from the view.)
     const output = arrayOutput !== undefined ? arrayOutput.batch(filtered.output) : filtered.output;
     if (output.length > 0) {
       o.stats.bytesOut += output.length;
-      await o.output.write(output);
+      if (view && arrayOutput === undefined) await o.output.writeView(output);
+      else await o.output.write(output);
     }
   };
   const run = async (batch: LineBatch): Promise<void> => {
@@ -101,18 +117,18 @@ export async function pump(o: PumpOptions): Promise<boolean> {
       {
         limits: filter.limits,
         filterBatch(bytes) {
-          raw = filter.filterBatch(bytes);
+          raw = filter.filterBatch(bytes, VIEW);
           return raw;
         },
       },
       batch,
     );
-    await deliver(batch, filtered, raw as BatchResult);
+    // Written before anything else calls the engine: the loop awaits this before the next batch.
+    await deliver(batch, filtered, raw as BatchResult, true);
   };
 
   // With a pool: batches in flight, oldest first, each delivered (counted and written) in this order,
   // exactly as run() would have, one after another.
-  const pool = o.pool;
   const inFlight: InFlight[] = [];
   const settleOldest = async (): Promise<void> => {
     const job = inFlight.shift() as InFlight;
@@ -124,7 +140,7 @@ export async function pump(o: PumpOptions): Promise<boolean> {
         if (error instanceof FilterPoolError) throw new CliError(`the filtering stopped: ${error.message.replace(/^hipaa-sieve: /, "")}`);
         throw error;
       }
-      await deliver(job.batch, filterLineBatch({ filterBatch: () => raw }, job.batch), raw);
+      await deliver(job.batch, filterLineBatch({ filterBatch: () => raw }, job.batch), raw, false);
     } catch (error) {
       // What a single-thread run would have read by then: the statistics of a run stopped here agree.
       o.stats.bytesIn = job.bytesIn;
@@ -165,6 +181,21 @@ export async function pump(o: PumpOptions): Promise<boolean> {
   let result: IteratorResult<Uint8Array> | undefined;
   let failure: { error: unknown } | undefined;
   const read = (): void => {
+    if (readInto !== undefined) {
+      // The region stays put while a read is in flight: only flush() may happen meanwhile (line-batcher.ts).
+      const target = batcher.writable(READ_CHUNK_BYTES);
+      readInto(target).then(
+        (n) => {
+          result = n === 0 ? { done: true, value: undefined } : { done: false, value: target.subarray(0, n) };
+          wake?.(CHUNK);
+        },
+        (error: unknown) => {
+          failure = { error };
+          wake?.(CHUNK);
+        },
+      );
+      return;
+    }
     chunks.next().then(
       (r) => {
         result = r;
@@ -227,6 +258,13 @@ export async function pump(o: PumpOptions): Promise<boolean> {
           throw error;
         }
         for (const piece of pieces) await emit(batcher.push(piece));
+      } else if (readInto !== undefined) {
+        // The next read goes on (into the other buffer, if need be) while these batches are filtered.
+        const batches = batcher.commit(chunk.length);
+        read();
+        await emit(batches);
+        o.progress.update(o.stats.bytesIn, o.stats.events);
+        continue;
       } else {
         await emit(batcher.push(chunk));
       }
