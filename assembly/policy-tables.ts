@@ -144,7 +144,7 @@ export function loadTables(size: u32): i32 {
   nodeCount = nCount; edgeCount = eCount; policyCount = pCount;
   maxEmbeddedNesting = nesting;
   buildSlots();
-  clearMemo(); // its predictions were the old tables' answers
+  clearMemo(); // its predictions were the old tables' answers (the host loads tables once per instance; this keeps a reload right)
   return 0;
 }
 

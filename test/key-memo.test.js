@@ -125,4 +125,12 @@ test("random orders and random near misses, the memo primed by whatever came bef
   }
 });
 
+test("keys far longer than a memo slot are never remembered (a slot holds MEMO_KEY_MAX bytes)", () => {
+  // Were such a key copied into its slot, it would run over the slots after it and, near the
+  // memo's end, over the engine memory behind it: later events would come out wrong.
+  const long = (i) => `${i}`.padEnd(3000, "x");
+  const event = JSON.stringify(Object.fromEntries([["alpha", 1], ...Array.from({ length: 300 }, (_, i) => [long(i), i]), ["gamma", 2]]));
+  compare([PRIME, event, PRIME, event, PRIME], "long keys");
+});
+
 test.run();
