@@ -11,7 +11,6 @@ import { BrokenPipe, CliError, UsageError, errorCode, fileError, fsReason } from
 /** Read size for input files. */
 export const READ_CHUNK_BYTES = 1 << 20;
 
-
 export interface FileIdentity {
   dev: number;
   ino: number;
