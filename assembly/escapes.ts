@@ -46,7 +46,7 @@ function hexDigit(c: u32): i32 {
 }
 
 /** The four hex digits at p as a code unit, or -1. */
-function hex4(p: usize): i32 {
+export function hex4(p: usize): i32 {
   const a = hexDigit(load<u8>(p));
   const b = hexDigit(load<u8>(p, 1));
   const c = hexDigit(load<u8>(p, 2));

@@ -4,8 +4,10 @@
 //   kept     - walkValue(emit = true): validated, copied token by token, keys checked for repeats
 //   filtered - filterValue at a prefix node: containers kept, members picked by key
 // A member's key is written before its value is known to be kept, and taken back if it is not.
+// Each walk is generic over its mode M (in-place.ts): Raw reads a document as written, Escaped an
+// embedded document in place, inside the string that holds it.
 import {
-  OK, fail, errorCode, replaceError, isGrammarError, UNEXPECTED_BYTE, TOO_DEEP, TOO_LARGE,
+  OK, fail, errorCode, replaceError, clearError, isGrammarError, UNEXPECTED_BYTE, TOO_DEEP, TOO_LARGE,
   DUPLICATE_KEY, DUPLICATE_ACCOUNT_KEY, INVALID_EMBEDDED_JSON, TRAILING_BYTES, NOT_AN_OBJECT,
 } from "./errors";
 import {
@@ -24,6 +26,7 @@ import { memoSlot, predictKey, memoChild, memoEdge, memoHash, remember } from ".
 import { maxDepth } from "./limits";
 import { decodeString, decodedEnd, encodeString } from "./escapes";
 import { routing, rootKey, rootKeyLength } from "./account-routes";
+import { Raw, Escaped, bail, quoteAt, skipSpace, scanStringAt } from "./in-place";
 
 // The member key read last: its lexeme ends at keyClose (the closing quote); its decoded
 // bytes are at keyAddress (in the input, or in the arena when it held escapes).
@@ -42,26 +45,36 @@ let embeddedLevel: u32 = 0;
  * Parses `"key" :` at p; returns the address of the value (whitespace skipped), or 0.
  * Decodes and hashes the key only when `needKey` (dropped subtrees never look at keys).
  */
-function readMemberHead(p: usize, needKey: bool): usize {
-  if (load<u8>(p) != 0x22) return failHere(UNEXPECTED_BYTE, p);
-  const close = scanString(p + 1);
+function readMemberHead<M>(p: usize, needKey: bool): usize {
+  if (!quoteAt<M>(p)) return failHere(UNEXPECTED_BYTE, p);
+  const close = scanStringAt<M>(p + sizeof<M>());
   if (close == 0) return 0;
   keyClose = close;
-  if (needKey) readKey(p + 1, close);
-  return memberValue(close);
+  if (needKey && !readKey<M>(p + sizeof<M>(), close)) return 0;
+  return memberValue<M>(close);
 }
 
 /** After a member's key (closing quote at close): `:` and whitespace; the value's address, or 0. */
 // @ts-ignore: decorator
 @inline
-function memberValue(close: usize): usize {
-  const colon = skipWhitespace(close + 1);
+function memberValue<M>(close: usize): usize {
+  const colon = skipSpace<M>(close + 1);
   if (load<u8>(colon) != 0x3a) return failHere(UNEXPECTED_BYTE, colon);
-  return skipWhitespace(colon + 1);
+  return skipSpace<M>(colon + 1);
 }
 
-/** Decodes the key body [start, close) if it holds escapes. */
-function readKey(start: usize, close: usize): void {
+/**
+ * Takes the key whose body starts at `start` (closing '"' at close), decoding it if it holds
+ * escapes. False where escaped mode steps aside: a key with escapes is read by the decoding path.
+ */
+function readKey<M>(start: usize, close: usize): bool {
+  if (sizeof<M>() == 2) {
+    if (stringHadEscape) return bail(start) != 0;
+    keyInArena = false;
+    keyAddress = start;
+    keyLength = close - 1 - start;
+    return true;
+  }
   keyInArena = stringHadEscape;
   if (keyInArena) {
     keyAddress = arenaTop;
@@ -71,6 +84,7 @@ function readKey(start: usize, close: usize): void {
     keyAddress = start;
     keyLength = close - start;
   }
+  return true;
 }
 
 /** Whether the top-level object should be watched for a second account key (see account-routes.ts). */
@@ -120,8 +134,8 @@ function emitMemberHead(keyAt: usize, first: bool): void {
  */
 // @ts-ignore: decorator
 @inline
-function readMember(p: usize, needKey: bool, watch: bool): usize {
-  return watchMember(p, readMemberHead(p, needKey || watch), watch);
+function readMember<M>(p: usize, needKey: bool, watch: bool): usize {
+  return watchMember(p, readMemberHead<M>(p, needKey || watch), watch);
 }
 
 /** The account-key watch of readMember, for a member head read (valueAt, or 0) at p. */
@@ -143,51 +157,51 @@ let itemsClosed = false;
  */
 // @ts-ignore: decorator
 @inline
-function nextItem(p: usize, close: u8): usize {
-  p = skipWhitespace(p);
+function nextItem<M>(p: usize, close: u8): usize {
+  p = skipSpace<M>(p);
   const c = load<u8>(p);
   itemsClosed = c == close;
   if (itemsClosed) return p;
   if (c != 0x2c) return failHere(UNEXPECTED_BYTE, p);
-  return skipWhitespace(p + 1);
+  return skipSpace<M>(p + 1);
 }
 
 /** Walks any value at p (`depth` containers enclose it), copying it out when `emit`. */
-export function walkValue(p: usize, depth: i32, emit: bool): usize {
-  const c = <u32>load<u8>(p);
-  if (c == 0x22) {
-    const close = scanString(p + 1);
+function walkValue<M>(p: usize, depth: i32, emit: bool): usize {
+  if (quoteAt<M>(p)) {
+    const close = scanStringAt<M>(p + sizeof<M>());
     if (close == 0) return 0;
     if (emit) emitBytes(p, close + 1 - p);
     return close + 1;
   }
-  if (c == 0x7b) return walkObject(p, depth + 1, emit);
-  if (c == 0x5b) return walkArray(p, depth + 1, emit);
+  const c = <u32>load<u8>(p);
+  if (c == 0x7b) return walkObject<M>(p, depth + 1, emit);
+  if (c == 0x5b) return walkArray<M>(p, depth + 1, emit);
   const end = c == 0x2d || c - 0x30 < 10 ? scanNumber(p) : scanLiteral(p);
   if (end != 0 && emit) emitBytes(p, end - p);
   return end;
 }
 
-function walkObject(p: usize, depth: i32, emit: bool): usize {
+function walkObject<M>(p: usize, depth: i32, emit: bool): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
   const owner: u32 = emit ? newObject() : 0;
   if (emit) emitByte(0x7b);
   const watch = watchesAccountKey(depth);
-  p = skipWhitespace(p + 1);
+  p = skipSpace<M>(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
     while (true) {
       const keyAt = p;
-      const valueAt = readMember(p, emit, watch);
+      const valueAt = readMember<M>(p, emit, watch);
       if (valueAt == 0) return 0;
       if (emit) {
         if (claimKey(owner, 0, keyAt) != OK) return 0;
         emitMemberHead(keyAt, first);
       }
-      p = walkValue(valueAt, depth, emit);
+      p = walkValue<M>(valueAt, depth, emit);
       if (p == 0) return 0;
       first = false;
-      p = nextItem(p, 0x7d);
+      p = nextItem<M>(p, 0x7d);
       if (p == 0) return 0;
       if (itemsClosed) break;
     }
@@ -197,15 +211,15 @@ function walkObject(p: usize, depth: i32, emit: bool): usize {
   return p + 1;
 }
 
-function walkArray(p: usize, depth: i32, emit: bool): usize {
+function walkArray<M>(p: usize, depth: i32, emit: bool): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
   if (emit) emitByte(0x5b);
-  p = skipWhitespace(p + 1);
+  p = skipSpace<M>(p + 1);
   if (load<u8>(p) != 0x5d) {
     while (true) {
-      p = walkValue(p, depth, emit);
+      p = walkValue<M>(p, depth, emit);
       if (p == 0) return 0;
-      p = nextItem(p, 0x5d);
+      p = nextItem<M>(p, 0x5d);
       if (p == 0) return 0;
       if (itemsClosed) break;
       if (emit) emitByte(0x2c);
@@ -222,18 +236,21 @@ function walkArray(p: usize, depth: i32, emit: bool): usize {
  * top of an embedded document's own node: a string there is not decoded again, which keeps
  * embedded nesting bounded by the policy (and the arena by maxEmbeddedNesting).
  */
-function filterValue(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
+function filterValue<M>(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
   const flags = nodeFlags(node);
   // valueDropped is set after the walk: the walk sets it for the values inside.
   let end: usize;
   const c = load<u8>(p);
-  if (flags & FLAG_KEEP_WHOLE) end = walkValue(p, depth, true);
-  else if (c == 0x7b) end = filterObject(p, depth + 1, node);
-  else if (c == 0x5b) end = filterArray(p, depth + 1, node, decodeEmbedded);
+  if (flags & FLAG_KEEP_WHOLE) end = walkValue<M>(p, depth, true);
+  else if (c == 0x7b) end = filterObject<M>(p, depth + 1, node);
+  else if (c == 0x5b) end = filterArray<M>(p, depth + 1, node, decodeEmbedded);
   else {
-    if (c == 0x22 && decodeEmbedded && (flags & FLAG_EMBEDDED_JSON)) return filterEmbedded(p, depth, node);
+    if (decodeEmbedded && (flags & FLAG_EMBEDDED_JSON) && quoteAt<M>(p)) {
+      // A document inside an embedded one (escaped twice) is left to the decoding path.
+      return sizeof<M>() == 1 ? filterEmbedded(p, depth, node) : bail(p);
+    }
     // A scalar where only containers may stand (a prefix path): dropped, key and all.
-    end = walkValue(p, depth, false);
+    end = walkValue<M>(p, depth, false);
     valueDropped = true;
     return end;
   }
@@ -246,7 +263,7 @@ function filterValue(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usi
  * bitset on the arena stack (one bit per edge) catches it; keys taken by the wildcard go to the
  * key set. The arena is popped when the object ends, with this object's decoded keys.
  */
-function filterObject(p: usize, depth: i32, node: u32): usize {
+function filterObject<M>(p: usize, depth: i32, node: u32): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
   const seen = arenaTop;
   const seenWords = (<usize>nodeEdgeCount(node) + 63) >> 6;
@@ -255,7 +272,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
   let owner: u32 = 0;
   emitByte(0x7b);
   const watch = watchesAccountKey(depth);
-  p = skipWhitespace(p + 1);
+  p = skipSpace<M>(p + 1);
   if (load<u8>(p) != 0x7d) {
     let first = true;
     let member: u32 = 0;
@@ -268,19 +285,19 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
       let edge: i32;
       let keyHash: u32;
       const slot = memoSlot(node, member);
-      const predicted = load<u8>(p) == 0x22 ? predictKey(slot, node, member, p) : 0;
+      const predicted = quoteAt<M>(p) ? predictKey<M>(slot, node, member, p) : 0;
       if (predicted != 0) {
-        keyClose = p + predicted;
-        keyAddress = p + 1;
-        keyLength = predicted - 1;
+        keyClose = predicted;
+        keyAddress = p + sizeof<M>();
+        keyLength = predicted + 1 - sizeof<M>() - keyAddress;
         keyInArena = false;
-        valueAt = watchMember(p, memberValue(keyClose), watch);
+        valueAt = watchMember(p, memberValue<M>(keyClose), watch);
         if (valueAt == 0) return 0;
         child = memoChild(slot);
         edge = memoEdge(slot);
         keyHash = memoHash(slot);
       } else {
-        valueAt = readMember(p, true, watch);
+        valueAt = readMember<M>(p, true, watch);
         if (valueAt == 0) return 0;
         child = childFor(node, keyAddress, keyLength);
         edge = lastEdge;
@@ -289,7 +306,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
       }
       member++;
       if (child == NODE_DROP) {
-        p = walkValue(valueAt, depth, false);
+        p = walkValue<M>(valueAt, depth, false);
       } else {
         // Selected keys may not repeat, whatever their values (fail closed; see README).
         if (edge >= 0) {
@@ -306,7 +323,7 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
         if ((nodeFlags(child) & FLAG_KEEP_WHOLE) && c != 0x7b && c != 0x5b) {
           // A kept scalar: validate it, then copy `"key":value` as one span when the input
           // has nothing between them (minified input), else piece by piece.
-          p = walkValue(valueAt, depth, false);
+          p = walkValue<M>(valueAt, depth, false);
           if (p == 0) return 0;
           if (!first) emitByte(0x2c);
           if (valueAt == keyClose + 2) {
@@ -319,13 +336,13 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
         } else {
           const mark = outPos;
           emitMemberHead(keyAt, first);
-          p = filterValue(valueAt, depth, child, true);
+          p = filterValue<M>(valueAt, depth, child, true);
           if (valueDropped) setOutPos(mark);
           else first = false;
         }
       }
       if (p == 0) return 0;
-      p = nextItem(p, 0x7d);
+      p = nextItem<M>(p, 0x7d);
       if (p == 0) return 0;
       if (itemsClosed) break;
     }
@@ -337,20 +354,20 @@ function filterObject(p: usize, depth: i32, node: u32): usize {
 }
 
 /** Arrays are transparent: every element stands at the array's own node. */
-function filterArray(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
+function filterArray<M>(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
   emitByte(0x5b);
-  p = skipWhitespace(p + 1);
+  p = skipSpace<M>(p + 1);
   if (load<u8>(p) != 0x5d) {
     let first = true;
     while (true) {
       const mark = outPos;
       if (!first) emitByte(0x2c);
-      p = filterValue(p, depth, node, decodeEmbedded);
+      p = filterValue<M>(p, depth, node, decodeEmbedded);
       if (p == 0) return 0;
       if (valueDropped) setOutPos(mark);
       else first = false;
-      p = nextItem(p, 0x5d);
+      p = nextItem<M>(p, 0x5d);
       if (p == 0) return 0;
       if (itemsClosed) break;
     }
@@ -361,11 +378,50 @@ function filterArray(p: usize, depth: i32, node: u32, decodeEmbedded: bool): usi
 }
 
 /**
- * A string at an embeddedJson node: decode it into the arena, filter the document it holds at
- * the same node, and write the result back as a JSON string. Returns the address after the
- * string, or 0. Errors inside are reported at the string's opening quote.
+ * A string at an embeddedJson node: the document it holds is filtered at the same node and
+ * written back as a JSON string. Returns the address after the string, or 0. Errors inside are
+ * reported at the string's opening quote. The document is walked in place first (in-place.ts);
+ * where that steps aside, it is decoded.
  */
 function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
+  const end = filterEmbeddedInPlace(quote, depth, node);
+  return end != 0 ? end : filterEmbeddedDecoded(quote, depth, node);
+}
+
+/**
+ * The document inside the string at `quote`, walked where it stands in Escaped mode: kept spans
+ * of the escaped body are the escaped output, so nothing is decoded or re-escaped. On a bail its
+ * output, arena and error are undone and 0 returned. (Keys it added to the key sets stay, in key
+ * sets of objects that are done; they cost only table room.)
+ */
+function filterEmbeddedInPlace(quote: usize, depth: i32, node: u32): usize {
+  const mark = outPos;
+  const arena = arenaTop;
+  let p = skipSpace<Escaped>(quote + 1);
+  const c = load<u8>(p);
+  if (c != 0x7b && c != 0x5b) return 0; // a scalar document, or not JSON: the decoding path
+  emitByte(0x22);
+  p = c == 0x7b ? filterObject<Escaped>(p, depth + 1, node) : filterArray<Escaped>(p, depth + 1, node, false);
+  if (p != 0) {
+    p = skipSpace<Escaped>(p);
+    if (load<u8>(p) != 0x22) p = 0; // the string goes on after the document: the decoding path tells
+  }
+  if (p == 0) {
+    setOutPos(mark);
+    setArenaTop(arena);
+    clearError(); // nothing was wrong before this walk began: an error ends the event's walk
+    return 0;
+  }
+  emitByte(0x22);
+  valueDropped = false;
+  return p + 1;
+}
+
+/**
+ * The decoding path: decode the string into the arena, filter the document it holds, and write
+ * the result back escaped.
+ */
+function filterEmbeddedDecoded(quote: usize, depth: i32, node: u32): usize {
   const doc = arenaTop;
   const close = decodeString(quote + 1, doc);
   if (close == 0) return 0;
@@ -383,7 +439,7 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
     embeddedLevel++;
     const filtered = scratchLevel(embeddedLevel);
     setOutPos(filtered);
-    p = c == 0x7b ? filterObject(p, depth + 1, node) : filterArray(p, depth + 1, node, false);
+    p = c == 0x7b ? filterObject<Raw>(p, depth + 1, node) : filterArray<Raw>(p, depth + 1, node, false);
     embeddedLevel--;
     const filteredEnd = outPos;
     setOutPos(outerOut);
@@ -396,7 +452,7 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
     }
   } else {
     // A scalar document (or not JSON at all): validate it, then drop the key.
-    p = p == docEndAddress ? failHere(UNEXPECTED_BYTE, p) : walkValue(p, depth, false);
+    p = p == docEndAddress ? failHere(UNEXPECTED_BYTE, p) : walkValue<Raw>(p, depth, false);
     if (p != 0) p = expectEnd(p, docEndAddress);
     valueDropped = true;
   }
@@ -428,6 +484,6 @@ export function walkDocument(start: usize, root: u32): bool {
     failHere(NOT_AN_OBJECT, p);
     return false;
   }
-  p = root == NODE_DROP ? walkValue(p, 0, false) : filterObject(p, 1, root);
+  p = root == NODE_DROP ? walkValue<Raw>(p, 0, false) : filterObject<Raw>(p, 1, root);
   return p != 0 && expectEnd(p, docEnd) != 0;
 }

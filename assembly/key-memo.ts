@@ -18,9 +18,11 @@
 // UTF-8). If the input at p holds '"', then exactly those `length` bytes, then '"', the string
 // at p is that same valid string, closing at p + 1 + length, and the tables map it to the same
 // child: the walk goes on exactly as the scan and lookup would have made it.
-// Why the reads are safe: they reach at most p + 1 + max(MEMO_KEY_MAX, 8) (the word compare reads
+// In an embedded document walked in place (in-place.ts) the key stands between `\"` and `\"`;
+// the same bytes, so the same slot serves both walks.
+// Why the reads are safe: they reach at most p + 3 + max(MEMO_KEY_MAX, 8) (the word compare reads
 // whole words, the last one overlapping, and at least one word), and p is at or before the
-// document's sentinel, which is followed by PADDING (64) readable bytes: 1 + 40 < 64. A key cut short by the sentinel never matches (the
+// document's sentinel, which is followed by PADDING (64) readable bytes: 3 + 40 < 64. A key cut short by the sentinel never matches (the
 // sentinel is a byte < 0x20, which no memo key holds), so a hit never reads the document past
 // its end as part of a key.
 import { bytesEqual } from "./scan";
@@ -59,16 +61,24 @@ export function memoSlot(node: u32, member: u32): usize {
 }
 
 /**
- * Whether the slot predicts the key whose opening quote is at p; returns the predicted key's
- * length + 1 (the closing quote is at p + that), or 0 for no prediction.
+ * Whether the slot predicts the key whose opening quote is at p, in walk mode M (in-place.ts:
+ * a quote is sizeof<M>() bytes); returns the address of the '"' that closes the predicted key,
+ * or 0 for no prediction.
  */
 // @ts-ignore: decorator
 @inline
-export function predictKey(slot: usize, node: u32, member: u32, p: usize): usize {
+export function predictKey<M>(slot: usize, node: u32, member: u32, p: usize): usize {
   if (slot == 0 || load<u32>(slot, SLOT_NODE) != node || load<u32>(slot, SLOT_MEMBER) != member) return 0;
   const length = <usize>load<u32>(slot, SLOT_LENGTH);
-  if (load<u8>(p + 1 + length) != 0x22 || !bytesEqual(p + 1, slot + SLOT_KEY, length)) return 0;
-  return length + 1;
+  const key = p + sizeof<M>();
+  const close = key + length + sizeof<M>() - 1;
+  if (sizeof<M>() == 1) {
+    if (load<u8>(close) != 0x22) return 0;
+  } else if (load<u16>(close - 1) != 0x225c) { // '\\' then '"'
+    return 0;
+  }
+  if (!bytesEqual(key, slot + SLOT_KEY, length)) return 0;
+  return close;
 }
 
 // @ts-ignore: decorator

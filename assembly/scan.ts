@@ -17,6 +17,10 @@ export function setDocEnd(end: usize): void {
 /** Set by scanString: whether the string just scanned held a backslash escape. */
 export let stringHadEscape: bool = false;
 
+export function setStringHadEscape(escaped: bool): void {
+  stringHadEscape = escaped;
+}
+
 /** A failure at p: "ended too soon" when p reached the sentinel, else `code`. */
 export function failHere(code: i32, p: usize): usize {
   return fail(p >= docEnd ? UNEXPECTED_END : code, p);
@@ -55,6 +59,22 @@ function skipPlain(p: usize): usize {
     p += 8;
   }
   return p;
+}
+
+/** Advances p over plain string bytes (a vector or a word at a time) to the first '"', '\\', control or non-ASCII byte. */
+// @ts-ignore: decorator
+@inline
+export function skipPlainRun(p: usize): usize {
+  if (ASC_FEATURE_SIMD) {
+    while (true) {
+      const v = v128.load(p);
+      const special = v128.or(v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))), i8x16.lt_s(v, i8x16.splat(0x20)));
+      const mask = i8x16.bitmask(special);
+      if (mask != 0) return p + <usize>ctz(mask);
+      p += 16;
+    }
+  }
+  return skipPlain(p);
 }
 
 /**

@@ -8,11 +8,7 @@
 // engine before issue 7 (bench/engine-before, no memo) gives, code and offset included, and agree
 // with the reference filter on what is kept.
 import { test } from "uvu";
-import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
-import { compilePolicy, createFilter } from "../dist/index.js";
-import { bytes, text, VARIANTS } from "./support/harness.js";
-import { referenceBatch, normalizeEmbedded } from "./support/reference.js";
+import { againstBefore, compareWithBefore } from "./support/engine-before.js";
 import { mulberry32 } from "./support/random.js";
 
 const LONG40 = "k".repeat(39) + "4"; // the longest key the memo keeps
@@ -23,10 +19,7 @@ const SPEC = {
   embeddedJson: ["e"],
 };
 
-const policy = compilePolicy(SPEC, "key-memo.test.js");
-const before = (v) => readFileSync(new URL(`../build/before/${v === "scalar" ? "scalar" : "simd"}.wasm`, import.meta.url));
-const filters = await Promise.all(VARIANTS.map((variant) => createFilter(policy, { variant })));
-const reference = await createFilter(policy, { variant: "simd", wasmBytes: before("simd") });
+const engines = await againstBefore(SPEC);
 
 const PRIME = JSON.stringify({
   alpha: 1, beta: { x: "a", y: [1, 2], z: 3 }, dropped: "d", gamma: true, "é€": "u",
@@ -75,40 +68,7 @@ function nearMisses() {
   return out;
 }
 
-/** The result of each line of a batch: { ok, output } or { ok: false, code, offset }. */
-function perLine(r) {
-  const lines = text(r.output).split("\n").slice(0, -1);
-  const rejected = new Map(r.rejected.map((x) => [x.line, x]));
-  const results = [];
-  let next = 0;
-  for (let line = 1; line <= r.lines; line++) {
-    const x = rejected.get(line);
-    results.push(x ? { ok: false, code: x.code, offset: x.offset } : { ok: true, output: lines[next++] });
-  }
-  return results;
-}
-
-function compare(events, what) {
-  const input = bytes(events.join("\n") + "\n");
-  const want = perLine(reference.filterBatch(input));
-  const ref = referenceBatch(SPEC, input);
-  assert.is(ref.length, events.length);
-  for (const [i, r] of want.entries()) {
-    assert.is(r.ok, ref[i].result.ok, `${what}: line ${i + 1}: engine before and reference disagree (${ref[i].result.why})`);
-    if (r.ok) assert.equal(normalizeEmbedded(SPEC, JSON.parse(r.output)), normalizeEmbedded(SPEC, ref[i].result.value), `${what}: line ${i + 1}`);
-  }
-  for (const [v, f] of filters.entries()) {
-    const got = perLine(f.filterBatch(input));
-    for (const [i, r] of got.entries()) assert.equal(r, want[i], `${what}: ${VARIANTS[v]} batch line ${i + 1}: ${events[i]}`);
-    // One event per call: the memo carries over between calls too.
-    for (const [i, e] of events.entries()) {
-      const one = f.filterEvent(e);
-      const expected = want[i].ok ? { ok: true, output: want[i].output } : { ok: false, code: want[i].code, offset: want[i].offset };
-      assert.equal(one.ok ? { ok: true, output: text(one.output) } : { ok: false, code: one.code, offset: one.offset }, expected,
-        `${what}: ${VARIANTS[v]} one event ${i + 1}: ${e}`);
-    }
-  }
-}
+const compare = (events, what) => compareWithBefore(engines, events, what);
 
 test("near misses of a remembered key, each right after the event that primed the memo", () => {
   const events = [];
