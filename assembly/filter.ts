@@ -182,6 +182,15 @@ function walkValue<M>(p: usize, depth: i32, emit: bool): usize {
   return end;
 }
 
+/** walkValue(p, depth, false), with the most common value of all, a string, taken without a call. */
+// @ts-ignore: decorator
+@inline
+function skipValue<M>(p: usize, depth: i32): usize {
+  if (!quoteAt<M>(p)) return walkValue<M>(p, depth, false);
+  const close = scanStringAt<M>(p + sizeof<M>());
+  return close == 0 ? 0 : close + 1;
+}
+
 function walkObject<M>(p: usize, depth: i32, emit: bool): usize {
   if (depth > maxDepth) return fail(TOO_DEEP, p);
   const owner: u32 = emit ? newObject() : 0;
@@ -306,7 +315,7 @@ function filterObject<M>(p: usize, depth: i32, node: u32): usize {
       }
       member++;
       if (child == NODE_DROP) {
-        p = walkValue<M>(valueAt, depth, false);
+        p = skipValue<M>(valueAt, depth);
       } else {
         // Selected keys may not repeat, whatever their values (fail closed; see README).
         if (edge >= 0) {
@@ -323,7 +332,7 @@ function filterObject<M>(p: usize, depth: i32, node: u32): usize {
         if ((nodeFlags(child) & FLAG_KEEP_WHOLE) && c != 0x7b && c != 0x5b) {
           // A kept scalar: validate it, then copy `"key":value` as one span when the input
           // has nothing between them (minified input), else piece by piece.
-          p = walkValue<M>(valueAt, depth, false);
+          p = skipValue<M>(valueAt, depth);
           if (p == 0) return 0;
           if (!first) emitByte(0x2c);
           if (valueAt == keyClose + 2) {

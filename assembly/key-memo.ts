@@ -4,7 +4,7 @@
 // tables said about it (childFor's answer); filterObject then recognises the next key with one
 // length check and a word compare, without scanning it as a string or hashing it.
 //
-// Memo (MEMO_SLOTS slots of SLOT_BYTES, indexed by a hash of (node, member index)):
+// Memo (MEMO_SLOTS slots of SLOT_BYTES; a (node, member index) pair has two places, by two hashes):
 //
 //   slot  ┌──────┬────────┬────────┬───────┬──────┬──────┬─────────────────────────────┐
 //         │ node │ member │ length │ child │ edge │ hash │ key bytes (<= MEMO_KEY_MAX) │
@@ -51,13 +51,28 @@ export function clearMemo(): void {
   memory.fill(memo, 0, <usize>MEMO_SLOTS * SLOT_BYTES);
 }
 
-/** The slot for the `member`th member (from 0) of an object at `node`; 0 when there is no memo. */
+/**
+ * The slot for the `member`th member (from 0) of an object at `node`; 0 when there is no memo.
+ * Two places may hold it (two hashes of the pair), so two pairs that hash alike do not evict
+ * each other on every event: the one that holds the pair, else an empty one, else the first.
+ */
 // @ts-ignore: decorator
 @inline
 export function memoSlot(node: u32, member: u32): usize {
   if (memo == 0) return 0;
   const h = (node * 0x9e3779b1) ^ (member * 0x85ebca6b);
-  return memo + <usize>((h ^ (h >> 15)) & (MEMO_SLOTS - 1)) * SLOT_BYTES;
+  const first = memo + <usize>((h ^ (h >> 15)) & (MEMO_SLOTS - 1)) * SLOT_BYTES;
+  if (holds(first, node, member)) return first;
+  const g = (h ^ (h >> 13)) * 0x27d4eb2d;
+  const second = memo + <usize>((g >> 16) & (MEMO_SLOTS - 1)) * SLOT_BYTES;
+  if (holds(second, node, member)) return second;
+  return load<u32>(first, SLOT_NODE) != 0 && load<u32>(second, SLOT_NODE) == 0 ? second : first;
+}
+
+// @ts-ignore: decorator
+@inline
+function holds(slot: usize, node: u32, member: u32): bool {
+  return load<u32>(slot, SLOT_NODE) == node && load<u32>(slot, SLOT_MEMBER) == member;
 }
 
 /**
@@ -68,7 +83,7 @@ export function memoSlot(node: u32, member: u32): usize {
 // @ts-ignore: decorator
 @inline
 export function predictKey<M>(slot: usize, node: u32, member: u32, p: usize): usize {
-  if (slot == 0 || load<u32>(slot, SLOT_NODE) != node || load<u32>(slot, SLOT_MEMBER) != member) return 0;
+  if (slot == 0 || !holds(slot, node, member)) return 0;
   const length = <usize>load<u32>(slot, SLOT_LENGTH);
   const key = p + sizeof<M>();
   const close = key + length + sizeof<M>() - 1;
