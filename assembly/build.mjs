@@ -3,9 +3,10 @@
 // missing or older than its sources: anything under assembly/, asconfig.json, or the compiler
 // itself. A fresh clone builds everything; a test run after a change to src/ only rebuilds none.
 // Prints nothing unless it builds something or the compiler complains.
-// Also builds the frozen engine of bench/engine-before/ (the walk before the structural index) into
-// build/before/*.wasm, so that the bench can measure old and new engine in one run. build/before/
-// is not in package.json "files" (which ships build/*.wasm only).
+// Also builds the engines only the bench uses: the frozen engine of bench/engine-before/ (the walk
+// before issue 7) into build/before/*.wasm, so that the bench can measure old and new engine in
+// one run, and the stage-1 kernel of bench/stage1/ into build/stage1/*.wasm. Neither is in
+// package.json "files" (which ships build/*.wasm only).
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -32,17 +33,21 @@ function modified(path) {
 }
 
 const sources = Math.max(newest(join(root, "assembly")), newest(join(root, "asconfig.json")), newest(compiler));
-const before = "bench/engine-before";
-const beforeConfig = JSON.parse(readFileSync(join(root, before, "asconfig.json"), "utf8"));
-const beforeSources = Math.max(newest(join(root, before)), newest(compiler));
+// Engines built for the bench only (each with its own asconfig.json): the engine before issue 7
+// (self-contained), and the stage-1 kernel measured on its own (it imports from assembly/).
+const benchEngines = [{ dir: "bench/engine-before", imports: false }, { dir: "bench/stage1", imports: true }];
 const builds = [
   ...Object.entries(config.targets).map(([target, { outFile }]) => ({
     outFile, newest: sources, args: ["assembly/index.ts", "--target", target],
   })),
-  ...Object.entries(beforeConfig.targets).map(([target, { outFile }]) => ({
-    outFile: join(before, outFile), newest: beforeSources,
-    args: [`${before}/index.ts`, "--config", `${before}/asconfig.json`, "--target", target],
-  })),
+  ...benchEngines.flatMap(({ dir, imports }) => {
+    const benchConfig = JSON.parse(readFileSync(join(root, dir, "asconfig.json"), "utf8"));
+    const stamp = Math.max(newest(join(root, dir)), newest(compiler), imports ? sources : 0);
+    return Object.entries(benchConfig.targets).map(([target, { outFile }]) => ({
+      outFile: join(dir, outFile), newest: stamp,
+      args: [`${dir}/index.ts`, "--config", `${dir}/asconfig.json`, "--target", target],
+    }));
+  }),
 ];
 let failed = false;
 for (const { outFile, newest: stamp, args } of builds) {

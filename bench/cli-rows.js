@@ -6,6 +6,10 @@
 //                   and through pipes (cat F | hipaa-sieve filter | cat > F2), at --workers 1 and at the
 //                   default (the number of cores)
 //   cli start-up    the same command on an empty file: node, module loading, WASM compilation
+//   floor ...       the same I/O with nothing filtered: `cat F > F2` (a file copied), and
+//                   `cat F | cat | cat > F2` (the pipeline with cat where the filter stands): what
+//                   the operating system's part of a row costs here, so a CLI row's ratio to the
+//                   engine loop can be read against the best the I/O would allow
 //   js baseline     JSON.parse + pick + JSON.stringify per line, in memory (on a tenth of the file)
 // The rows are measured in `rounds` interleaved rounds (every row once per round, in an order that
 // rotates), so that a burst of load on a shared machine hits every row alike. A row's time is its
@@ -79,8 +83,12 @@ export async function cliRows({ mb = 100, rounds = 3 } = {}) {
         [`cli pipe: cat | cli | cat, ${label}`, shell(`cat ${q(file)} | ${cliLine(workers)} 2>/dev/null | cat > ${q(out)}`)],
       );
     }
+    const floors = [
+      ["floor: cat F > F2 (no filter)", shell(`cat ${q(file)} > ${q(out)}`)],
+      ["floor: cat F | cat | cat > F2 (no filter)", shell(`cat ${q(file)} | cat | cat > ${q(out)}`)],
+    ];
     const startup = ["cli start-up (empty file), --workers 1", node([...filterArgs(1), "--input", empty, "--output", "/dev/null"])];
-    const tasks = [["engine loop (1 MiB batches, in memory)", engineLoop], ...cliTasks, startup];
+    const tasks = [["engine loop (1 MiB batches, in memory)", engineLoop], ...cliTasks, ...floors, startup];
 
     const times = tasks.map(() => []);
     for (let round = 0; round < rounds; round++) {

@@ -7,6 +7,7 @@
 //   simdjson isValid the native simdjson addon validating each line: validation alone, no output
 //   memory.copy      a WASM memory.copy of the batch: the ceiling for anything that writes its output
 //   newline scan     finding every LF (TypedArray.indexOf): the ceiling for splitting lines
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createBaseline } from "./baseline.js";
 
@@ -105,4 +106,39 @@ export function newlineScanPeer() {
     for (let at = batch.indexOf(10); at >= 0; at = batch.indexOf(10, at + 1)) lines++;
     return lines;
   };
+}
+
+/**
+ * The stage-1 kernel alone (bench/stage1, built to build/stage1/): every line's structural index
+ * and lexical validation, no grammar, no output. The batch is copied in on every call, as the
+ * engine's batch call copies it, so the two rows do the same I/O.
+ */
+export async function stage1Peer(variant, batch) {
+  const wasm = readFileSync(new URL(`../build/stage1/${variant}.wasm`, import.meta.url));
+  const { instance } = await WebAssembly.instantiate(wasm, { env: { abort() { throw new Error("stage 1: abort"); } } });
+  const k = instance.exports;
+  const at = k.reserve(batch.length);
+  return () => {
+    new Uint8Array(k.memory.buffer, at, batch.length).set(batch);
+    return k.indexLines(batch.length);
+  };
+}
+
+/**
+ * Filters for the two routes that do not filter, on `batch` (events with an `AccountSid`):
+ * `pass` (every account not listed passes: validated, copied byte-identical) and `reject` (every
+ * unlisted account is UNKNOWN_ACCOUNT: validated, then rejected). Checks each does what it says.
+ */
+export async function routeFilters(createAccountsFilter, policy, batch, events, variant) {
+  const filters = {};
+  for (const unknownAccount of ["pass", "reject"]) {
+    const config = { accountKeyPath: ["AccountSid"], defaultPolicy: "p", unknownAccount, policies: new Map([["p", policy]]), accounts: new Map() };
+    const filter = await createAccountsFilter(config, { variant });
+    const r = filter.filterBatch(batch);
+    if (unknownAccount === "pass" ? r.kept !== events || r.output.length !== batch.length : r.rejected.length !== events) {
+      throw new Error(`bench: the ${unknownAccount} route did not ${unknownAccount} every event`);
+    }
+    filters[unknownAccount] = filter;
+  }
+  return filters;
 }
