@@ -71,7 +71,7 @@ for (const shapeName of values.shapes.split(",")) {
     rows.push([`before ${v}`, () => old.filterBatch(batch.bytes), old]);
     rows.push([`after ${v}`, () => now.filterBatch(batch.bytes), now]);
     // The routes that do not filter (validate, then copy whole or reject), and, for scale, the
-    // first stage of a two-stage design alone (README: why the engine has no structural index).
+    // first stage of a two-stage design alone (README: "One pass, not two: measured").
     const routes = await routeFilters(createAccountsFilter, policy, batch.bytes, batch.events, v);
     rows.push([`pass-through route ${v}`, () => routes.pass.filterBatch(batch.bytes)]);
     rows.push([`reject route ${v}`, () => routes.reject.filterBatch(batch.bytes)]);

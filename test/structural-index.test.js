@@ -1,5 +1,5 @@
-// The stage-1 kernel measured by the bench (bench/stage1, built to build/stage1/; README, "Why the
-// engine has no structural index") against the byte-at-a-time reference, on both builds, so that
+// The stage-1 kernel measured by the bench (bench/stage1, built to build/stage1/; README, "One
+// pass, not two: measured") against the byte-at-a-time reference, on both builds, so that
 // its figure is the figure of a kernel that does the whole job. What it must do:
 //   - a document that is lexically valid JSON text: exactly the reference's entries;
 //   - invalid UTF-8 anywhere, or a lexical error inside a string before any bad atom: refused (-1);

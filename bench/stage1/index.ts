@@ -1,6 +1,6 @@
 // The stage-1 kernel (structural-index.ts) as a module of its own, for the bench row that
 // measures it and the test that checks it (test/structural-index.test.js). Not shipped: the
-// engine is a single pass (README, "Why the engine has no structural index").
+// engine is a single pass (README, "One pass, not two: measured").
 //
 // Memory: the host asks for room for `length` bytes, writes them at the address it gets back,
 // then indexes one document or every line. Input and index are sized together:
@@ -45,7 +45,6 @@ export let refusedLines: u32 = 0;
 /** Indexes every line of the NDJSON batch [input, input + length); returns the entries in all. */
 export function indexLines(length: u32): u32 {
   const end = input + <usize>length;
-  store<u8>(end, 0x0a);
   let total: u32 = 0;
   refusedLines = 0;
   for (let p = input; p < end;) {

@@ -39,7 +39,8 @@
 // partial block is copied into a zeroed 64-byte buffer first, so nothing past the sentinel is
 // ever classified. The escape check reads at most 11 bytes past an escape's backslash, inside
 // the document or its PADDING.
-import { hex4 } from "../../assembly/escapes";
+import { scanEscape } from "../../assembly/escapes";
+import { setDocEnd } from "../../assembly/scan";
 import { validateUtf8Sequence } from "../../assembly/utf8";
 
 /** Entries an index needs beyond one per byte of document: the length entry and 3 of scratch. */
@@ -63,7 +64,7 @@ let carryEscaped: u64 = 0;
 let carryInString: u64 = 0;
 /** 1 when the last block ended with a byte of an atom (so the next byte does not start one). */
 let carryAtom: u64 = 0;
-/** Escapes before this address were checked (a surrogate pair's second half). */
+/** Escapes before this address were checked (the second half of a surrogate pair). */
 let escapesCheckedTo: usize = 0;
 /** SWAR build: non-ASCII bytes before this address belong to a sequence already validated. */
 let utf8CheckedTo: usize = 0;
@@ -88,11 +89,13 @@ export function buildIndex(start: usize, end: usize, index: usize): i32 {
   carryAtom = 0;
   escapesCheckedTo = 0;
   utf8CheckedTo = 0;
+  setDocEnd(end); // scanEscape's bound (the errors it and validateUtf8Sequence record are never read)
   if (ASC_FEATURE_SIMD) memory.fill(utf8State, 0, 48);
   let w = index;
   let p = start;
   while (p + 64 <= end) {
-    w = indexBlock(p, start, w, ~(<u64>0));
+    classify(p);
+    w = indexClassified(p, start, w, ~(<u64>0));
     if (w == 0) return -1;
     p += 64;
   }
@@ -101,7 +104,8 @@ export function buildIndex(start: usize, end: usize, index: usize): i32 {
     const rest = end - p;
     memory.fill(tailBlock, 0, 64);
     memory.copy(tailBlock, p, rest);
-    w = indexTail(p, start, w, (<u64>1 << <u64>rest) - 1);
+    classify(tailBlock);
+    w = indexClassified(p, start, w, (<u64>1 << <u64>rest) - 1);
     if (w == 0) return -1;
   }
   if (carryInString != 0 || carryEscaped != 0) return -1; // a string left open
@@ -111,19 +115,6 @@ export function buildIndex(start: usize, end: usize, index: usize): i32 {
   const count = <i32>((w - index) >> 2);
   store<u32>(w, <u32>(end - start));
   return count;
-}
-
-/** indexBlock for the zeroed copy of the last block: classified there, checked and indexed in place. */
-function indexTail(p: usize, start: usize, w: usize, valid: u64): usize {
-  classify(tailBlock);
-  return indexClassified(p, start, w, valid);
-}
-
-// @ts-ignore: decorator
-@inline
-function indexBlock(p: usize, start: usize, w: usize, valid: u64): usize {
-  classify(p);
-  return indexClassified(p, start, w, valid);
 }
 
 /**
@@ -196,29 +187,19 @@ function flatten(w: usize, offset: u32, bits: u64): usize {
 }
 
 /**
- * The escaped characters of the block at p other than `"` and `\` (rare: `\n`, `\u00e9`...):
- * each must be one of `/ b f n r t u`; a `\u` needs four hex digits, and a high surrogate a
- * `\u` low surrogate right after it (whose own `u` is then skipped), a low one a high before it.
- * Reads the document itself (the partial last block's bytes are the same there).
+ * The escaped characters of the block at p other than `"` and `\` (rare: `\n`, `\u00e9`...),
+ * each checked by the engine's own scanEscape from its backslash: one of `/ b f n r t u`, four hex
+ * digits after `u`, surrogates paired (the second half of a pair is then skipped). Reads the
+ * document itself (the partial last block's bytes are the same there).
  */
 function escapesValid(p: usize, bits: u64): bool {
   while (bits != 0) {
     const at = p + <usize>ctz(bits);
     bits &= bits - 1;
     if (at < escapesCheckedTo) continue;
-    const c = load<u8>(at);
-    if (c == 0x75) {
-      const unit = hex4(at + 1);
-      if (unit < 0 || (unit >= 0xdc00 && unit <= 0xdfff)) return false;
-      if (unit >= 0xd800 && unit <= 0xdbff) {
-        if (load<u8>(at, 5) != 0x5c || load<u8>(at, 6) != 0x75) return false;
-        const low = hex4(at + 7);
-        if (low < 0xdc00 || low > 0xdfff) return false;
-        escapesCheckedTo = at + 7;
-      }
-    } else if (c != 0x2f && c != 0x62 && c != 0x66 && c != 0x6e && c != 0x72 && c != 0x74) {
-      return false;
-    }
+    const next = scanEscape(at - 1);
+    if (next == 0) return false;
+    escapesCheckedTo = next;
   }
   return true;
 }
@@ -357,11 +338,14 @@ function utf8Valid(p: usize, valid: u64): bool {
     // The block as classified: for the partial last block, the zeroed copy.
     const q = valid == ~(<u64>0) ? p : tailBlock;
     const t = UTF8_TABLES;
+    const previousHigh = v128.load(t);
+    const previousLow = v128.load(t, 16);
+    const currentHigh = v128.load(t, 32);
     let previous = v128.load(utf8State, UTF8_PREVIOUS);
     let errors = v128.load(utf8State, UTF8_ERRORS);
     for (let i: usize = 0; i < 64; i += 16) {
       const v = v128.load(q + i);
-      errors = v128.or(errors, utf8Errors16(previous, v, v128.load(t), v128.load(t, 16), v128.load(t, 32)));
+      errors = v128.or(errors, utf8Errors16(previous, v, previousHigh, previousLow, currentHigh));
       previous = v;
     }
     v128.store(utf8State, errors, UTF8_ERRORS);
@@ -374,7 +358,7 @@ function utf8Valid(p: usize, valid: u64): bool {
       const at = p + <usize>ctz(bits);
       bits &= bits - 1;
       if (at < utf8CheckedTo) continue;
-      const next = validateUtf8Sequence(at); // (the error it records is never read here)
+      const next = validateUtf8Sequence(at);
       if (next == 0) return false;
       utf8CheckedTo = next;
     }
