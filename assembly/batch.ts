@@ -8,12 +8,16 @@
 // is ignored when filtering it, but makes the line an event, as it does for filterOne, so that
 // both calls read the same bytes the same way.
 import {
-  OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, OUTPUT_OVERFLOW, errorCode, errorAt, clearError, fail,
+  OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, OUTPUT_OVERFLOW, PHI_DETECTED, errorCode, errorAt, clearError, fail,
 } from "./errors";
 import {
-  STATUS_CAPACITY, STATUS_LINE, STATUS_CODE, STATUS_OFFSET, STATUS_OUTPUT_END, STATUS_ACCOUNT, STATUS_ROUTE,
+  STATUS_CAPACITY, STATUS_LINE, STATUS_CODE, STATUS_OFFSET, STATUS_OUTPUT_END, STATUS_ACCOUNT, STATUS_ROUTE, STATUS_DETAIL,
   ROUTE_REJECTED, ROUTE_FILTERED, ROUTE_PASSED,
 } from "./abi";
+import { rejectedCounter } from "./detect/kept-values";
+import {
+  beginEventCounts, commitEventCounts, beginDirectCount, endDirectCount, clearCounters,
+} from "./detect/counts";
 import { skipWhitespace, findLineEnd, setDocEnd } from "./scan";
 import {
   input, output, outPos, setOutPos, emitByte, emitBytes, resetOutput, resetArena, outputHasRoom, outputInBounds,
@@ -40,6 +44,9 @@ export let batchStop: u32 = 0;
 
 /** Offset of the last single-event rejection. */
 export let lastErrorOffset: u32 = 0;
+
+/** The last single event's status detail (STATUS_DETAIL: the counter of a PHI_DETECTED hit). */
+export let lastDetail: u32 = 0;
 
 /** Skips a UTF-8 byte order mark at p. */
 // @ts-ignore: decorator
@@ -101,12 +108,29 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
     fail(UNKNOWN_ACCOUNT, start);
     return UNKNOWN_ACCOUNT;
   }
+  beginEventCounts();
   if (walkDocument(body, root)) {
+    if (!commitEventCounts()) recount(mark, body, root);
     lastRoute = ROUTE_FILTERED;
     return OK;
   }
   setOutPos(mark);
+  if (errorCode == PHI_DETECTED) commitEventCounts(); // the walk stopped at the hit: few to count
   return errorCode;
+}
+
+/**
+ * Walks a kept event again, counting its detector hits straight into the counters (it had more
+ * than the event log holds: detect/counts.ts). The walk repeats the first exactly, output included.
+ */
+function recount(mark: usize, body: usize, root: u32): void {
+  setOutPos(mark);
+  resetArena();
+  beginEvent();
+  beginDirectCount();
+  const again = walkDocument(body, root);
+  endDirectCount();
+  assert(again);
 }
 
 /**
@@ -119,6 +143,7 @@ function filterEvent(start: usize, end: usize, policy: u32): i32 {
 export function filterBatch(policy: u32, length: u32, start: u32): u32 {
   const end = input + <usize>length;
   if (start == 0) resetOutput();
+  clearCounters(); // the host read the previous call's
   store<u8>(end, 0);
   let p = input + <usize>start;
   let events: u32 = 0;
@@ -142,6 +167,7 @@ export function filterBatch(policy: u32, length: u32, start: u32): u32 {
       store<u32>(record, <u32>(outPos - output), STATUS_OUTPUT_END);
       store<u32>(record, lastAccount, STATUS_ACCOUNT);
       store<u32>(record, lastRoute, STATUS_ROUTE);
+      store<u32>(record, code == PHI_DETECTED ? rejectedCounter : 0, STATUS_DETAIL);
       events++;
     }
     p = lineFeed + 1;
@@ -158,11 +184,13 @@ export function filterBatch(policy: u32, length: u32, start: u32): u32 {
 export function filterOne(policy: u32, length: u32): i32 {
   const end = input + <usize>length;
   resetOutput();
+  clearCounters();
   store<u8>(end, 0);
   clearError();
   const code = filterEvent(input, end, policy);
   assert(outputInBounds(0));
   lastErrorOffset = code == OK ? 0 : <u32>(errorAt - input);
+  lastDetail = code == PHI_DETECTED ? rejectedCounter : 0;
   return code;
 }
 

@@ -18,6 +18,7 @@ export {
   REJECT_OUTPUT_OVERFLOW as OUTPUT_OVERFLOW,
   REJECT_UNKNOWN_ACCOUNT as UNKNOWN_ACCOUNT,
   REJECT_DUPLICATE_ACCOUNT_KEY as DUPLICATE_ACCOUNT_KEY,
+  REJECT_PHI_DETECTED as PHI_DETECTED,
 } from "./abi";
 
 /** The first error of the current event; later ones are consequences of it. */

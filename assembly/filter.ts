@@ -19,8 +19,10 @@ import {
   outPos, setOutPos, emitByte, emitBytes, arenaTop, setArenaTop, scratchLevel, outputInBounds,
 } from "./buffers";
 import {
-  childFor, lastKeyHash, lastEdge, nodeFlags, nodeEdgeCount, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON,
+  childFor, lastKeyHash, lastEdge, nodeFlags, nodeEdgeCount, nodeDetect, nodeCounterBase, placeholderAddress,
+  placeholderLength, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON,
 } from "./policy-tables";
+import { inspectScalar, VALUE_STAYS, VALUE_FAILED } from "./detect/kept-values";
 import { newObject, insertKey, KEY_ADDED, KEY_REPEATED } from "./keyset";
 import { memoSlot, predictKey, memoChild, memoEdge, memoHash, remember } from "./key-memo";
 import { maxDepth } from "./limits";
@@ -37,6 +39,24 @@ let keyInArena = false;
 
 /** Set by filterValue: whether the value it walked was left out of the output. */
 let valueDropped = false;
+
+// While a value kept whole is copied at a node that scans it: that node's detect word and first
+// counter (see detect/kept-values.ts); keptDetect is 0 otherwise.
+let keptDetect: u32 = 0;
+let keptCounterBase: u32 = 0;
+
+/**
+ * Writes the kept scalar [p, end) as inspectScalar's `verdict` says: as it is, or its detector's
+ * placeholder in its place. False when the verdict is a failure.
+ */
+// @ts-ignore: decorator
+@inline
+function emitInspected(p: usize, end: usize, verdict: i32): bool {
+  if (verdict == VALUE_STAYS) emitBytes(p, end - p);
+  else if (verdict == VALUE_FAILED) return false;
+  else emitBytes(placeholderAddress(<u32>verdict), placeholderLength(<u32>verdict));
+  return true;
+}
 
 /** How many embedded documents enclose the walk now. */
 let embeddedLevel: u32 = 0;
@@ -171,14 +191,20 @@ function walkValue<M>(p: usize, depth: i32, emit: bool): usize {
   if (quoteAt<M>(p)) {
     const close = scanStringAt<M>(p + sizeof<M>());
     if (close == 0) return 0;
-    if (emit) emitBytes(p, close + 1 - p);
+    if (emit) {
+      if (keptDetect == 0) emitBytes(p, close + 1 - p);
+      else if (!emitInspected(p, close + 1, inspectScalar<M>(p, close + 1, keptDetect, keptCounterBase))) return 0;
+    }
     return close + 1;
   }
   const c = <u32>load<u8>(p);
   if (c == 0x7b) return walkObject<M>(p, depth + 1, emit);
   if (c == 0x5b) return walkArray<M>(p, depth + 1, emit);
   const end = c == 0x2d || c - 0x30 < 10 ? scanNumber(p) : scanLiteral(p);
-  if (end != 0 && emit) emitBytes(p, end - p);
+  if (end != 0 && emit) {
+    if (keptDetect == 0) emitBytes(p, end - p);
+    else if (!emitInspected(p, end, inspectScalar<M>(p, end, keptDetect, keptCounterBase))) return 0;
+  }
   return end;
 }
 
@@ -250,7 +276,7 @@ function filterValue<M>(p: usize, depth: i32, node: u32, decodeEmbedded: bool): 
   // valueDropped is set after the walk: the walk sets it for the values inside.
   let end: usize;
   const c = load<u8>(p);
-  if (flags & FLAG_KEEP_WHOLE) end = walkValue<M>(p, depth, true);
+  if (flags & FLAG_KEEP_WHOLE) end = walkKept<M>(p, depth, node);
   else if (c == 0x7b) end = filterObject<M>(p, depth + 1, node);
   else if (c == 0x5b) end = filterArray<M>(p, depth + 1, node, decodeEmbedded);
   else {
@@ -264,6 +290,17 @@ function filterValue<M>(p: usize, depth: i32, node: u32, decodeEmbedded: bool): 
     return end;
   }
   valueDropped = false;
+  return end;
+}
+
+/** Copies the value at p, kept whole at `node`, scanning its scalars where the node says so. */
+function walkKept<M>(p: usize, depth: i32, node: u32): usize {
+  const word = nodeDetect(node);
+  if (word == 0) return walkValue<M>(p, depth, true);
+  keptDetect = word;
+  keptCounterBase = nodeCounterBase(node);
+  const end = walkValue<M>(p, depth, true);
+  keptDetect = 0;
   return end;
 }
 
@@ -334,8 +371,12 @@ function filterObject<M>(p: usize, depth: i32, node: u32): usize {
           // has nothing between them (minified input), else piece by piece.
           p = skipValue<M>(valueAt, depth);
           if (p == 0) return 0;
+          const word = nodeDetect(child);
           if (!first) emitByte(0x2c);
-          if (valueAt == keyClose + 2) {
+          if (word != 0) {
+            emitMemberHead(keyAt, true);
+            if (!emitInspected(valueAt, p, inspectScalar<M>(valueAt, p, word, nodeCounterBase(child)))) return 0;
+          } else if (valueAt == keyClose + 2) {
             emitBytes(keyAt, p - keyAt);
           } else {
             emitMemberHead(keyAt, true);

@@ -8,6 +8,7 @@ export { setMaxDepth, setMaxEventBytes } from "./limits";
 export { setHashSeed } from "./scan";
 export {
   filterBatch, filterOne, outputAddress, outputLength, statusAddress,
-  batchLines, batchStop, lastErrorOffset, lastAccount, lastEventRoute,
+  batchLines, batchStop, lastErrorOffset, lastAccount, lastEventRoute, lastDetail,
 } from "./batch";
+export { countersAddress, touchedAddress, touchedCount } from "./detect/counts";
 export { reserveRoutes, loadRoutes } from "./account-routes";

@@ -4,20 +4,33 @@
 //
 //   header  ┌──────────────┬───────────┬───────────┬─────────────┬──────────┬────────────────────┐
 //           │ TABLES_MAGIC │ nodeCount │ edgeCount │ policyCount │ keyBytes │ maxEmbeddedNesting │
-//           └──────────────┴───────────┴───────────┴─────────────┴──────────┴────────────────────┘
-//   nodes   nodeCount x  ┌───────┬───────────────┬───────────┬───────────┐   node 0 = "drop"
-//                        │ flags │ wildcardChild │ firstEdge │ edgeCount │
-//                        └───────┴───────────────┴───────────┴───────────┘
+//           ├──────────────┼───────────┴──┬────────┴─────────────┴──────────┴────────────────────┘
+//           │ counterCount │ patternCount │ patternWords
+//           └──────────────┴──────────────┘
+//   nodes   nodeCount x  ┌───────┬───────────────┬───────────┬───────────┬────────┬─────────────┐
+//                        │ flags │ wildcardChild │ firstEdge │ edgeCount │ detect │ counterBase │
+//                        └───────┴───────────────┴───────────┴───────────┴────────┴─────────────┘
+//                        node 0 = "drop"; detect (abi.ts DETECT_*) is 0 where nothing is scanned
 //   edges   edgeCount x  ┌───────────┬───────────┬───────┐
 //                        │ keyOffset │ keyLength │ child │
 //                        └───────────┴───────────┴───────┘
 //   roots   policyCount x rootNode
-//   keys    keyBytes bytes of UTF-8 key text
+//   names   DETECTOR_SLOTS x ┌───────────┬───────────┐  each detector's redaction placeholder,
+//                            │ keyOffset │ keyLength │  e.g. "[phone]" with its quotes
+//                            └───────────┴───────────┘
+//   patterns  patternCount x patternOffset (in words, from the start of the pattern words)
+//             patternWords words: the pattern tables (layout: detect/patterns.ts)
+//   keys    keyBytes bytes of UTF-8 key text (and placeholders)
 //
 // Wildcards are already merged into literal edges by the compiler (a deterministic automaton),
 // so a key needs one lookup: its literal edge if any, else the node's wildcard child.
 import { hashKey, bytesEqual } from "./scan";
-import { PADDING, TABLES_MAGIC, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON } from "./abi";
+import {
+  PADDING, TABLES_MAGIC, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON, DETECT_DETECTORS, BUILTIN_DETECTORS, FIRST_PATTERN_DETECTOR,
+  MAX_PATTERNS,
+} from "./abi";
+import { patternTableWords } from "./detect/pattern-check";
+import { reserveCounters } from "./detect/counts";
 import { clearMemo } from "./key-memo";
 export { FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON };
 
@@ -29,13 +42,21 @@ const HEADER_EDGE_COUNT: usize = 8;
 const HEADER_POLICY_COUNT: usize = 12;
 const HEADER_KEY_BYTES: usize = 16;
 const HEADER_NESTING: usize = 20;
-const HEADER_BYTES: usize = 24;
+const HEADER_COUNTERS: usize = 24;
+const HEADER_PATTERNS: usize = 28;
+const HEADER_PATTERN_WORDS: usize = 32;
+const HEADER_BYTES: usize = 36;
 // Node record fields.
 const NODE_FLAGS: usize = 0;
 const NODE_WILDCARD: usize = 4;
 const NODE_FIRST_EDGE: usize = 8;
 const NODE_EDGE_COUNT: usize = 12;
-const NODE_BYTES: usize = 16;
+const NODE_DETECT: usize = 16;
+const NODE_COUNTER_BASE: usize = 20;
+const NODE_BYTES: usize = 24;
+// Placeholder records: one per detector number.
+const DETECTOR_SLOTS: u32 = FIRST_PATTERN_DETECTOR + MAX_PATTERNS;
+const NAME_BYTES: usize = 8;
 // Edge record fields.
 const EDGE_KEY_OFFSET: usize = 0;
 const EDGE_KEY_LENGTH: usize = 4;
@@ -52,6 +73,9 @@ let nodes: usize = 0;
 let edges: usize = 0;
 let roots: usize = 0;
 let keys: usize = 0;
+let names: usize = 0;
+let patternOffsets: usize = 0;
+let patternWords: usize = 0;
 let nodeCount: u32 = 0;
 let edgeCount: u32 = 0;
 let policyCount: u32 = 0;
@@ -64,6 +88,12 @@ let lengthMasks: usize = 0;
 
 /** How many embedded documents can be open inside each other under any policy. */
 export let maxEmbeddedNesting: u32 = 0;
+
+/** How many detection counters the nodes use (detect/counts.ts keeps them). */
+export let counterCount: u32 = 0;
+
+/** Custom patterns the tables hold: detector numbers FIRST_PATTERN_DETECTOR to FIRST_PATTERN_DETECTOR + patternCount - 1. */
+export let patternCount: u32 = 0;
 
 // Named reads of the records above (blob reads are asserted in range in the debug build).
 // @ts-ignore: decorator
@@ -119,17 +149,29 @@ export function loadTables(size: u32): i32 {
   const pCount = load<u32>(blob, HEADER_POLICY_COUNT);
   const kBytes = load<u32>(blob, HEADER_KEY_BYTES);
   const nesting = load<u32>(blob, HEADER_NESTING);
-  const need = <u64>HEADER_BYTES + <u64>nCount * NODE_BYTES + <u64>eCount * EDGE_BYTES + <u64>pCount * 4 + <u64>kBytes;
-  if (need != <u64>size || nCount == 0 || pCount == 0) return 2;
+  const counters = load<u32>(blob, HEADER_COUNTERS);
+  const patterns = load<u32>(blob, HEADER_PATTERNS);
+  const pWords = load<u32>(blob, HEADER_PATTERN_WORDS);
+  const need = <u64>HEADER_BYTES + <u64>nCount * NODE_BYTES + <u64>eCount * EDGE_BYTES + <u64>pCount * 4
+    + <u64>DETECTOR_SLOTS * NAME_BYTES + <u64>patterns * 4 + <u64>pWords * 4 + <u64>kBytes;
+  if (need != <u64>size || nCount == 0 || pCount == 0 || patterns > MAX_PATTERNS) return 2;
   const n = blob + HEADER_BYTES;
   const e = n + <usize>nCount * NODE_BYTES;
   const r = e + <usize>eCount * EDGE_BYTES;
-  const k = r + <usize>pCount * 4;
+  const nm = r + <usize>pCount * 4;
+  const po = nm + <usize>DETECTOR_SLOTS * NAME_BYTES;
+  const pw = po + <usize>patterns * 4;
+  const k = pw + <usize>pWords * 4;
+  // Detector numbers a node may name: the built-ins, and the patterns these tables hold.
+  const known: u32 = ((1 << BUILTIN_DETECTORS) - 1) | ((<u32>((<u64>1 << <u64>patterns) - 1)) << FIRST_PATTERN_DETECTOR);
   for (let i: u32 = 0; i < nCount; i++) {
     const node = n + <usize>i * NODE_BYTES;
     const first = load<u32>(node, NODE_FIRST_EDGE);
     const count = load<u32>(node, NODE_EDGE_COUNT);
     if (load<u32>(node, NODE_WILDCARD) >= nCount || <u64>first + <u64>count > <u64>eCount) return 3;
+    const detectors = load<u32>(node, NODE_DETECT) & DETECT_DETECTORS;
+    if ((detectors & ~known) != 0) return 6;
+    if (<u64>load<u32>(node, NODE_COUNTER_BASE) + <u64>popcnt(detectors) > <u64>counters) return 6;
   }
   for (let i: u32 = 0; i < eCount; i++) {
     const edge = e + <usize>i * EDGE_BYTES;
@@ -140,9 +182,20 @@ export function loadTables(size: u32): i32 {
     const root = load<u32>(r + <usize>i * 4);
     if (root == NODE_DROP || root >= nCount) return 5;
   }
-  nodes = n; edges = e; roots = r; keys = k;
+  for (let i: u32 = 0; i < DETECTOR_SLOTS; i++) {
+    const name = nm + <usize>i * NAME_BYTES;
+    if (<u64>load<u32>(name) + <u64>load<u32>(name, 4) > <u64>kBytes) return 7;
+  }
+  for (let i: u32 = 0; i < patterns; i++) {
+    const offset = load<u32>(po + <usize>i * 4);
+    if (<u64>offset >= <u64>pWords || patternTableWords(pw + <usize>offset * 4, pWords - offset) == 0) return 8;
+  }
+  if (!reserveCounters(counters)) return 9;
+  nodes = n; edges = e; roots = r; keys = k; names = nm; patternOffsets = po; patternWords = pw;
   nodeCount = nCount; edgeCount = eCount; policyCount = pCount;
   maxEmbeddedNesting = nesting;
+  counterCount = counters;
+  patternCount = patterns;
   buildSlots();
   clearMemo(); // its predictions were the old tables' answers (the host loads tables once per instance; this keeps a reload right)
   return 0;
@@ -211,6 +264,37 @@ export function policyTotal(): u32 {
 @inline
 export function nodeFlags(node: u32): u32 {
   return load<u32>(nodeAt(node), NODE_FLAGS);
+}
+
+/** The node's detect word (abi.ts DETECT_*): 0 when the values kept there are not scanned. */
+// @ts-ignore: decorator
+@inline
+export function nodeDetect(node: u32): u32 {
+  return load<u32>(nodeAt(node), NODE_DETECT);
+}
+
+/** The node's first detection counter. */
+// @ts-ignore: decorator
+@inline
+export function nodeCounterBase(node: u32): u32 {
+  return load<u32>(nodeAt(node), NODE_COUNTER_BASE);
+}
+
+/** The address of a detector's placeholder text (a JSON string, quotes included); placeholderLength says how long. */
+export function placeholderAddress(detector: u32): usize {
+  assert(detector < DETECTOR_SLOTS);
+  return keys + <usize>load<u32>(names + <usize>detector * NAME_BYTES);
+}
+
+export function placeholderLength(detector: u32): usize {
+  assert(detector < DETECTOR_SLOTS);
+  return <usize>load<u32>(names + <usize>detector * NAME_BYTES, 4);
+}
+
+/** The table of custom pattern `index` (detector FIRST_PATTERN_DETECTOR + index). */
+export function patternTable(index: u32): usize {
+  assert(index < patternCount);
+  return patternWords + <usize>load<u32>(patternOffsets + <usize>index * 4) * 4;
 }
 
 /** Set by childFor: the key's hash, or 0 when it was turned away on its length unhashed. */

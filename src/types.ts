@@ -25,6 +25,7 @@ export const REJECT_CODES = [
   "OUTPUT_OVERFLOW",       // internal guard: no room for the event's output (never expected; fails closed)
   "UNKNOWN_ACCOUNT",       // routing: account not configured and unknownAccount is "reject"
   "DUPLICATE_ACCOUNT_KEY", // routing: the account key appears twice
+  "PHI_DETECTED",          // a detector found PHI in a kept value and the policy's detect action is "reject"
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];
@@ -36,6 +37,20 @@ export interface Rejection {
   code: RejectCode;
   /** Byte offset within the line where the problem was found. */
   offset: number;
+  /** PHI_DETECTED: which detector hit (never the value). */
+  detector?: string;
+  /** PHI_DETECTED: the policy's keep path of the value it hit. */
+  path?: string;
+}
+
+/** How many kept values a detector hit at one kept path of one policy (the policy's detect section). */
+export interface Detection {
+  policy: string;
+  path: string;
+  detector: string;
+  /** What the hits did: "reject" (the event's first hit rejected it), "redact" or "count". */
+  action: "reject" | "redact" | "count";
+  count: number;
 }
 
 /** What happened to one account's events. */
@@ -81,11 +96,16 @@ export interface BatchResult {
    * id, UNKNOWN_ACCOUNT_KEY for the rest (ids not configured, and events rejected before their id was read).
    */
   accounts?: Record<string, RouteCounts>;
+  /**
+   * With detection: values hit, per policy, kept path and detector, over the kept events and the events
+   * rejected with PHI_DETECTED (events rejected for anything else count nothing). Absent when none.
+   */
+  detections?: Detection[];
 }
 
 export type EventResult =
-  | { ok: true; output: Uint8Array; route: "filtered" | "passed"; account?: string | null }
-  | { ok: false; code: RejectCode; offset: number };
+  | { ok: true; output: Uint8Array; route: "filtered" | "passed"; account?: string | null; detections?: Detection[] }
+  | { ok: false; code: RejectCode; offset: number; detector?: string; path?: string };
 
 /** Limits the engine applies unless told otherwise. */
 export const DEFAULT_LIMITS: Readonly<Required<EngineLimits>> = Object.freeze({ maxDepth: 64, maxEventBytes: 16 * 1024 * 1024 });

@@ -271,7 +271,7 @@ test("closest: within a third of the name's length, case-only differences always
 test("a bad policy inside \"policies\" is reported at the JSON path of its bad entry", async () => {
   const at = (spec) => ({ ...BASE, policies: { "my-policy": spec } });
   await refusedAt(at({ keep: ["EventType", "a..b"] }), 'policies["my-policy"].keep[1]', /^bad path "a\.\.b": empty key at character 3/);
-  await refusedAt(at({ keep: ["EventType"], kep: [] }), 'policies["my-policy"].kep', /^unknown field \(did you mean "keep"\? expected one of: name, description, keep, embeddedJson\)$/);
+  await refusedAt(at({ keep: ["EventType"], kep: [] }), 'policies["my-policy"].kep', /^unknown field \(did you mean "keep"\? expected one of: name, description, keep, embeddedJson, detect\)$/);
   await refusedAt(at({ keep: ["EventType"], "odd.field": 1 }), 'policies["my-policy"]["odd.field"]', /^unknown field/);
   await refusedAt(at({ embeddedJson: [] }), 'policies["my-policy"].keep', /^missing/);
   await refusedAt(at({ keep: [] }), 'policies["my-policy"].keep', /^expected at least one path, found an empty array/);

@@ -90,7 +90,7 @@ test("policies share identical sub-automata in the engine's tables", () => {
   const base = { keep: ["x", ...Array.from({ length: 50 }, (_, i) => `T.k${i}`)], embeddedJson: ["T"] };
   const wasm = new WebAssembly.Module(readFileSync(new URL("../build/simd.wasm", import.meta.url)));
   const abi = readAbi(new WebAssembly.Instance(wasm, { env: { abort() {} } }).exports);
-  const nodeCount = (policies) => new DataView(encodeTables(policies, abi).buffer).getUint32(4, true);
+  const nodeCount = (policies) => new DataView(encodeTables(policies, abi).blob.buffer).getUint32(4, true);
   const one = nodeCount([compilePolicy(base)]);
   const variants = Array.from({ length: 10 }, (_, i) => compilePolicy({ ...base, keep: [...base.keep, `extra${i}`] }));
   // Every kept-whole leaf is the same node, and the T subtree is stored once: only the ten

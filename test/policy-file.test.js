@@ -68,7 +68,7 @@ test("a syntax error names the line and column, the same for policy files and ac
 test("every problem of a policy is reported at once, each with what was expected and what was found", () => {
   const text = JSON.stringify({ name: 5, kep: [], description: {}, keep: ["a", 7, "b..c", null, "*x"], embeddedJson: "a" });
   assert.equal(problems(refusal(text)), [
-    ["kep", 'unknown field (did you mean "keep"? expected one of: name, description, keep, embeddedJson)'],
+    ["kep", 'unknown field (did you mean "keep"? expected one of: name, description, keep, embeddedJson, detect)'],
     ["name", "expected a string, found a number"],
     ["description", "expected a string, found an object"],
     ["keep[1]", "expected a path string, found a number"],

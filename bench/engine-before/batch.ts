@@ -11,7 +11,7 @@ import {
   OK, TOO_LARGE, UNKNOWN_ACCOUNT, DUPLICATE_ACCOUNT_KEY, OUTPUT_OVERFLOW, errorCode, errorAt, clearError, fail,
 } from "./errors";
 import {
-  STATUS_CAPACITY, STATUS_LINE, STATUS_CODE, STATUS_OFFSET, STATUS_OUTPUT_END, STATUS_ACCOUNT, STATUS_ROUTE,
+  STATUS_CAPACITY, STATUS_LINE, STATUS_CODE, STATUS_OFFSET, STATUS_OUTPUT_END, STATUS_ACCOUNT, STATUS_ROUTE, STATUS_DETAIL,
   ROUTE_REJECTED, ROUTE_FILTERED, ROUTE_PASSED,
 } from "./abi";
 import { skipWhitespace, findLineEnd, setDocEnd } from "./scan";
@@ -40,6 +40,16 @@ export let batchStop: u32 = 0;
 
 /** Offset of the last single-event rejection. */
 export let lastErrorOffset: u32 = 0;
+
+// The current host's detection exports; this engine detects nothing (no counters, no detail).
+export let lastDetail: u32 = 0;
+export let touchedCount: u32 = 0;
+export function countersAddress(): usize {
+  return 0;
+}
+export function touchedAddress(): usize {
+  return 0;
+}
 
 /** Skips a UTF-8 byte order mark at p. */
 // @ts-ignore: decorator
@@ -142,6 +152,7 @@ export function filterBatch(policy: u32, length: u32, start: u32): u32 {
       store<u32>(record, <u32>(outPos - output), STATUS_OUTPUT_END);
       store<u32>(record, lastAccount, STATUS_ACCOUNT);
       store<u32>(record, lastRoute, STATUS_ROUTE);
+      store<u32>(record, 0, STATUS_DETAIL); // this engine detects nothing
       events++;
     }
     p = lineFeed + 1;

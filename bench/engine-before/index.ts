@@ -8,6 +8,6 @@ export { setMaxDepth, setMaxEventBytes } from "./limits";
 export { setHashSeed } from "./scan";
 export {
   filterBatch, filterOne, outputAddress, outputLength, statusAddress,
-  batchLines, batchStop, lastErrorOffset, lastAccount, lastEventRoute,
+  batchLines, batchStop, lastErrorOffset, lastAccount, lastEventRoute, lastDetail, touchedCount, countersAddress, touchedAddress,
 } from "./batch";
 export { reserveRoutes, loadRoutes } from "./account-routes";

@@ -28,13 +28,18 @@ const HEADER_EDGE_COUNT: usize = 8;
 const HEADER_POLICY_COUNT: usize = 12;
 const HEADER_KEY_BYTES: usize = 16;
 const HEADER_NESTING: usize = 20;
-const HEADER_BYTES: usize = 24;
+// The current host's blob format (HSV2): the counters, patterns and placeholders that follow are
+// detection's, which this engine predates; it reads past them (see loadTables).
+const HEADER_PATTERNS: usize = 28;
+const HEADER_PATTERN_WORDS: usize = 32;
+const HEADER_BYTES: usize = 36;
+const DETECTOR_NAME_BYTES: u64 = 24 * 8;
 // Node record fields.
 const NODE_FLAGS: usize = 0;
 const NODE_WILDCARD: usize = 4;
 const NODE_FIRST_EDGE: usize = 8;
 const NODE_EDGE_COUNT: usize = 12;
-const NODE_BYTES: usize = 16;
+const NODE_BYTES: usize = 24; // + detect word and counter base, unread here
 // Edge record fields.
 const EDGE_KEY_OFFSET: usize = 0;
 const EDGE_KEY_LENGTH: usize = 4;
@@ -118,12 +123,13 @@ export function loadTables(size: u32): i32 {
   const pCount = load<u32>(blob, HEADER_POLICY_COUNT);
   const kBytes = load<u32>(blob, HEADER_KEY_BYTES);
   const nesting = load<u32>(blob, HEADER_NESTING);
-  const need = <u64>HEADER_BYTES + <u64>nCount * NODE_BYTES + <u64>eCount * EDGE_BYTES + <u64>pCount * 4 + <u64>kBytes;
+  const skipped = DETECTOR_NAME_BYTES + <u64>load<u32>(blob, HEADER_PATTERNS) * 4 + <u64>load<u32>(blob, HEADER_PATTERN_WORDS) * 4;
+  const need = <u64>HEADER_BYTES + <u64>nCount * NODE_BYTES + <u64>eCount * EDGE_BYTES + <u64>pCount * 4 + skipped + <u64>kBytes;
   if (need != <u64>size || nCount == 0 || pCount == 0) return 2;
   const n = blob + HEADER_BYTES;
   const e = n + <usize>nCount * NODE_BYTES;
   const r = e + <usize>eCount * EDGE_BYTES;
-  const k = r + <usize>pCount * 4;
+  const k = r + <usize>pCount * 4 + <usize>skipped;
   for (let i: u32 = 0; i < nCount; i++) {
     const node = n + <usize>i * NODE_BYTES;
     const first = load<u32>(node, NODE_FIRST_EDGE);

@@ -10,6 +10,7 @@ import { natsCommand } from "./nats.js";
 import { runFilter } from "./filter/command.js";
 import { filterSpec } from "./filter/options.js";
 import { presetsSpec, runPresets } from "./presets.js";
+import { runScan, scanSpec } from "./scan.js";
 import { serveCommand } from "./serve.js";
 import { print, processContext, type CliContext } from "./context.js";
 import { BrokenPipe, CliError, EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, ProblemsError, UsageError, errorCode, oneLine } from "./errors.js";
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   { ...checkConfigSpec, run: runCheckConfig, positionals: true },
   { ...presetsSpec, run: runPresets },
   { ...explainSpec, run: runExplain },
+  { ...scanSpec, run: runScan },
   natsCommand,
   serveCommand,
 ];

@@ -4,6 +4,7 @@
  * own: a renamed, missing, duplicated or extra value refuses the engine with one internal
  * error, instead of misreading codes or routes.
  */
+import { BUILTIN_DETECTORS } from "../policy/detect.js";
 import { REJECT_CODES, type RejectCode, type WasmVariant } from "../types.js";
 
 export interface EngineAbi {
@@ -13,7 +14,7 @@ export interface EngineAbi {
   readonly status: {
     readonly bytes: number; readonly capacity: number;
     readonly line: number; readonly code: number; readonly offset: number;
-    readonly outputEnd: number; readonly account: number; readonly route: number;
+    readonly outputEnd: number; readonly account: number; readonly route: number; readonly detail: number;
   };
   readonly accountIdMissing: number;
   readonly route: { readonly rejected: number; readonly filtered: number; readonly passed: number };
@@ -23,6 +24,13 @@ export interface EngineAbi {
   readonly padding: number;
   readonly variant: WasmVariant;
   readonly reserve: { readonly impossible: number; readonly noRoom: number };
+  readonly detect: {
+    /** Built-in detector name → the engine's detector number. */
+    readonly builtins: ReadonlyMap<string, number>;
+    readonly firstPattern: number; readonly maxPatterns: number;
+    /** Detect word bits. */
+    readonly detectors: number; readonly bareSsn: number; readonly numbers: number; readonly reject: number; readonly redact: number;
+  };
 }
 
 const VARIANT_EXPORTS: Record<WasmVariant, string> = { simd: "VARIANT_SIMD", scalar: "VARIANT_SCALAR", debug: "VARIANT_DEBUG" };
@@ -70,6 +78,7 @@ export function readAbi(exports: WebAssembly.Exports): EngineAbi {
     bytes: number("STATUS_BYTES"), capacity: number("STATUS_CAPACITY"),
     line: number("STATUS_LINE"), code: number("STATUS_CODE"), offset: number("STATUS_OFFSET"),
     outputEnd: number("STATUS_OUTPUT_END"), account: number("STATUS_ACCOUNT"), route: number("STATUS_ROUTE"),
+    detail: number("STATUS_DETAIL"),
   };
   const { bytes, capacity, ...fields } = status;
   if (!(bytes > 0 && bytes % 4 === 0)) problems.push(`STATUS_BYTES ${bytes} is not a positive multiple of 4`);
@@ -97,6 +106,28 @@ export function readAbi(exports: WebAssembly.Exports): EngineAbi {
   const reserve = { impossible: number("RESERVE_IMPOSSIBLE"), noRoom: number("RESERVE_NO_ROOM") };
   distinct("reservation problems", { none: 0, ...reserve });
 
+  // Detectors: the built-in names, numbered 0..BUILTIN_DETECTORS - 1 in the host's report order.
+  const builtins = new Map<string, number>();
+  BUILTIN_DETECTORS.forEach((name, i) => {
+    const value = number(`DETECTOR_${name.toUpperCase()}`);
+    if (value !== i) problems.push(`DETECTOR_${name.toUpperCase()} is ${value}, not ${i} (the report order)`);
+    builtins.set(name, value);
+  });
+  if (number("BUILTIN_DETECTORS") !== BUILTIN_DETECTORS.length) problems.push(`BUILTIN_DETECTORS is not ${BUILTIN_DETECTORS.length}`);
+  const firstPattern = number("FIRST_PATTERN_DETECTOR");
+  const maxPatterns = number("MAX_PATTERNS");
+  if (!(firstPattern >= BUILTIN_DETECTORS.length && firstPattern + maxPatterns <= 24)) problems.push("detector numbers do not fit 24 bits");
+  const detectBits = {
+    detectors: number("DETECT_DETECTORS"), bareSsn: number("DETECT_BARE_SSN"), numbers: number("DETECT_NUMBERS"),
+    reject: number("DETECT_REJECT"), redact: number("DETECT_REDACT"),
+  };
+  const { detectors, ...flagBits } = detectBits;
+  for (const [name, bit] of Object.entries(flagBits)) {
+    if (!(bit > 0 && (bit & (bit - 1)) === 0 && (bit & detectors) === 0)) problems.push(`detect bit ${name} ${bit} is not a single bit above the detectors`);
+  }
+  distinct("detect bits", flagBits);
+  const detect = { builtins, firstPattern, maxPatterns, ...detectBits };
+
   const variants = Object.fromEntries(Object.entries(VARIANT_EXPORTS).map(([variant, name]) => [variant, number(name)]));
   distinct("variants", variants);
   const built = number("VARIANT");
@@ -107,6 +138,6 @@ export function readAbi(exports: WebAssembly.Exports): EngineAbi {
     throw new Error(`hipaa-sieve: internal error: the WebAssembly engine does not match this host: ${problems.join("; ")}`);
   }
   return Object.freeze({
-    codeNames, ok, status, accountIdMissing, route, action, flags, magic, padding, variant: variant!, reserve,
+    codeNames, ok, status, accountIdMissing, route, action, flags, magic, padding, variant: variant!, reserve, detect,
   });
 }

@@ -6,7 +6,24 @@
  * output). The output itself is the caller's to read once the last call is done.
  */
 import type { EngineAbi } from "./abi.js";
-import type { BatchResult, RejectCode, Rejection, RouteCounts } from "../types.js";
+import type { DetectionCounter } from "./encode-policy-tables.js";
+import type { BatchResult, Detection, RejectCode, Rejection, RouteCounts } from "../types.js";
+
+/** One engine call's detection counters: the counters it touched, and all counter values (views, read at once). */
+export interface CallCounters {
+  readonly touched: Uint32Array;
+  readonly values: Uint32Array;
+}
+
+/** Adds a call's counters to `into` (counter number → hits). */
+export function addCounters(into: Map<number, number>, counters: CallCounters): void {
+  for (const counter of counters.touched) into.set(counter, (into.get(counter) ?? 0) + counters.values[counter]);
+}
+
+/** Counts as the public Detection list, in counter order (policy, then kept path, then detector). */
+export function detectionList(counts: ReadonlyMap<number, number>, table: readonly DetectionCounter[]): Detection[] {
+  return [...counts].sort(([a], [b]) => a - b).map(([counter, count]) => ({ ...table[counter], count }));
+}
 
 /** `{}` and its line end: an event of which nothing was kept. */
 const EMPTY_OUTPUT_BYTES = 3;
@@ -21,17 +38,26 @@ export class BatchTally {
   private empty = 0;
   private lines = 0;
 
-  /** `accountKey` names an engine account number's counts; null when not routing. */
+  private readonly detections = new Map<number, number>();
+  private readonly phiCode: number;
+
+  /**
+   * `accountKey` names an engine account number's counts; null when not routing. `counters` says what each
+   * detection counter counts.
+   */
   constructor(
     private readonly abi: EngineAbi,
     private readonly codeName: (code: number) => RejectCode,
     private readonly accountKey: ((number: number) => string) | null,
+    private readonly counters: readonly DetectionCounter[] = [],
   ) {
     this.perAccount = accountKey ? {} : undefined;
+    this.phiCode = [...abi.codeNames].find(([, name]) => name === "PHI_DETECTED")![0];
   }
 
-  /** Adds one call's records (a view of engine memory, read now) and its line count. */
-  addCall(status: Uint32Array, lines: number): void {
+  /** Adds one call's records (a view of engine memory, read now), its line count and its detection counters. */
+  addCall(status: Uint32Array, lines: number, counters?: CallCounters): void {
+    if (counters) addCounters(this.detections, counters);
     const { abi } = this;
     const words = abi.status.bytes / 4;
     const line = abi.status.line / 4;
@@ -40,11 +66,21 @@ export class BatchTally {
     const end = abi.status.outputEnd / 4;
     const account = abi.status.account / 4;
     const route = abi.status.route / 4;
+    const detail = abi.status.detail / 4;
+    const phi = this.phiCode;
     let previousEnd = this.previousEnd;
     for (let i = 0; i < status.length; i += words) {
       const failed = status[i + code] !== abi.ok;
       const passed = !failed && status[i + route] === abi.route.passed;
-      if (failed) this.rejected.push({ line: this.lines + status[i + line], code: this.codeName(status[i + code]), offset: status[i + offset] });
+      if (failed) {
+        const rejection: Rejection = { line: this.lines + status[i + line], code: this.codeName(status[i + code]), offset: status[i + offset] };
+        if (status[i + code] === phi) {
+          const counter = this.counters[status[i + detail]];
+          rejection.detector = counter.detector;
+          rejection.path = counter.path;
+        }
+        this.rejected.push(rejection);
+      }
       else if (passed) this.passed++;
       else if (status[i + route] === abi.route.filtered && status[i + end] - previousEnd === EMPTY_OUTPUT_BYTES) this.empty++;
       previousEnd = status[i + end];
@@ -74,6 +110,7 @@ export class BatchTally {
       rejected: this.rejected,
     };
     if (this.perAccount) result.accounts = this.perAccount;
+    if (this.detections.size > 0) result.detections = detectionList(this.detections, this.counters);
     return result;
   }
 }

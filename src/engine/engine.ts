@@ -8,7 +8,8 @@
 import { encodeTables } from "./encode-policy-tables.js";
 import { encodeRoutes, type RoutingConfig } from "./encode-account-routes.js";
 import { readAbi, type EngineAbi } from "./abi.js";
-import { BatchTally } from "./batch-tally.js";
+import { addCounters, BatchTally, detectionList, type CallCounters } from "./batch-tally.js";
+import type { DetectionCounter } from "./encode-policy-tables.js";
 import { MAX_BATCH_BYTES, resolveLimits } from "./limits.js";
 import type { CompiledPolicy } from "../policy/policy.js";
 import { shippedModule, simdSupported } from "./wasm-source.js";
@@ -76,6 +77,10 @@ interface EngineExports {
   lastErrorOffset: WebAssembly.Global;
   lastAccount: WebAssembly.Global;
   lastEventRoute(): number;
+  lastDetail: WebAssembly.Global;
+  countersAddress(): number;
+  touchedAddress(): number;
+  touchedCount: WebAssembly.Global;
   reserveRoutes(size: number): number;
   loadRoutes(size: number, policyCount: number): number;
 }
@@ -111,6 +116,8 @@ export class Engine {
   readonly variant: WasmVariant;
   /** Account ids by index, when routing by account. */
   private accountIds: readonly string[] | null = null;
+  /** What each detection counter counts (empty when no policy detects). */
+  private counters: readonly DetectionCounter[] = [];
 
   private constructor(
     private readonly module: WebAssembly.Module,
@@ -146,7 +153,8 @@ export class Engine {
     exports.setHashSeed(seed[0], seed[1]);
     exports.setMaxDepth(this.limits.maxDepth);
     exports.setMaxEventBytes(this.limits.maxEventBytes);
-    const tables = encodeTables(this.policies, abi);
+    const { blob: tables, counters } = encodeTables(this.policies, abi);
+    this.counters = counters;
     this.write(exports, exports.reserveTables(tables.length), tables);
     const tablesProblem = exports.loadTables(tables.length);
     if (tablesProblem !== 0) throw new Error(`hipaa-sieve: internal error: policy tables refused (${tablesProblem})`);
@@ -249,6 +257,17 @@ export class Engine {
     return copy;
   }
 
+  /** The detection counters the last call touched (views of engine memory: read them before the next call). */
+  private callCounters(): CallCounters | undefined {
+    if (this.counters.length === 0) return undefined;
+    const { exports } = this.live;
+    const buffer = exports.memory.buffer;
+    return {
+      touched: new Uint32Array(buffer, exports.touchedAddress() >>> 0, exports.touchedCount.value >>> 0),
+      values: new Uint32Array(buffer, exports.countersAddress() >>> 0, this.counters.length),
+    };
+  }
+
   private codeName(code: number): RejectCode {
     const name = this.live.abi.codeNames.get(code);
     if (name === undefined) throw new Error(`hipaa-sieve: internal error: unknown status ${code}`);
@@ -267,23 +286,36 @@ export class Engine {
     }
     const code = this.call((e) => e.filterOne(policy, length));
     const { exports, abi } = this.live;
-    if (code !== abi.ok) return { ok: false, code: this.codeName(code), offset: exports.lastErrorOffset.value >>> 0 };
+    if (code !== abi.ok) {
+      const name = this.codeName(code);
+      const offset = exports.lastErrorOffset.value >>> 0;
+      if (name !== "PHI_DETECTED") return { ok: false, code: name, offset };
+      const { detector, path } = this.counters[exports.lastDetail.value >>> 0];
+      return { ok: false, code: name, offset, detector, path };
+    }
     const route = exports.lastEventRoute() === abi.route.passed ? "passed" : "filtered";
-    if (!this.accountIds) return { ok: true, output: this.output(), route };
-    return { ok: true, output: this.output(), route, account: this.accountId(exports.lastAccount.value >>> 0) };
+    const result: EventResult = { ok: true, output: this.output(), route };
+    if (this.accountIds) result.account = this.accountId(exports.lastAccount.value >>> 0);
+    const counters = this.callCounters();
+    if (counters && counters.touched.length > 0) {
+      const counts = new Map<number, number>();
+      addCounters(counts, counters);
+      result.detections = detectionList(counts, this.counters);
+    }
+    return result;
   }
 
   runBatch(policy: number, ndjson: Uint8Array, options: BatchOptions = {}): BatchResult {
     this.put(ndjson);
     const length = ndjson.length;
-    const tally = new BatchTally(this.live.abi, (code) => this.codeName(code), this.accountIds ? (n) => this.accountKey(n) : null);
+    const tally = new BatchTally(this.live.abi, (code) => this.codeName(code), this.accountIds ? (n) => this.accountKey(n) : null, this.counters);
     let start = 0;
     do {
       // The engine records at most STATUS_CAPACITY events per call, then says where it stopped.
       const recorded = this.call((e) => e.filterBatch(policy, length, start) >>> 0);
       const { exports, abi } = this.live;
       const status = new Uint32Array(exports.memory.buffer, exports.statusAddress() >>> 0, (recorded * abi.status.bytes) / 4);
-      tally.addCall(status, exports.batchLines.value >>> 0);
+      tally.addCall(status, exports.batchLines.value >>> 0, this.callCounters());
       start = exports.batchStop.value >>> 0;
     } while (start < length);
     return tally.result(this.output(options.view === true));

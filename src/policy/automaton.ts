@@ -9,6 +9,8 @@
  * pending states rather than a recursion (a path may be up to MAX_PATH_KEYS keys long).
  */
 import { AutomatonBudget, EDGE_BYTES, STATE_BYTES } from "./automaton-budget.js";
+import { detectorNames, type DetectConfig, type DetectPath } from "./detect.js";
+import type { PathPart } from "./problems.js";
 import type { Segment } from "./paths.js";
 
 export const FLAG_KEEP_WHOLE = 1;
@@ -21,6 +23,25 @@ export interface AutomatonNode {
   wildcard: number;
   /** Literal keys (decoded) and their nodes; already merged with the wildcard's. */
   edges: Array<[key: string, node: number]>;
+  /** On kept (FLAG_KEEP_WHOLE) nodes whose values are scanned: what for (see NodeDetect). */
+  detect?: NodeDetect;
+}
+
+/** What the values kept at a node are scanned for. */
+export interface NodeDetect {
+  /** Bit i: detectorNames(policy.detect)[i] runs here (exemptions already taken off). Never 0. */
+  readonly detectors: number;
+  /** Whether a bare nine-digit run counts as an SSN here. */
+  readonly bareSsn: boolean;
+  /** The keep path the values are kept by (the first listed that applies), as reports name it. */
+  readonly label: string;
+}
+
+/** A detect path that cannot be honoured; `at` is where it is written in the policy. */
+export class DetectPathError extends Error {
+  constructor(readonly at: readonly PathPart[], message: string) {
+    super(message);
+  }
 }
 
 export interface Automaton {
@@ -33,6 +54,16 @@ export interface Automaton {
 class TrieNode {
   keepWhole = false;
   embedded = false;
+  /** Index of the first keep path ending here, or -1. */
+  keepIndex = -1;
+  /** Detect settings of the paths ending here (none: all zero). */
+  scan = false;
+  exempt = 0;
+  bareSsn = false;
+  /** Detect entries ending here (to tell which ones select something). */
+  readonly markers: DetectPath[] = [];
+  /** A detect entry that goes on below this node, if any (it must not, below a kept node). */
+  markerBelow: DetectPath | undefined;
   readonly children = new Map<string, TrieNode>();
   wildcard: TrieNode | undefined;
 
@@ -45,11 +76,26 @@ export class PathTrie {
   readonly root = this.node();
 
   constructor(keep: readonly Segment[][]) {
-    for (const path of keep) {
+    keep.forEach((path, index) => {
       let node = this.root;
       for (const segment of path) node = this.child(node, segment, true)!;
       node.keepWhole = true;
+      if (node.keepIndex < 0) node.keepIndex = index;
+    });
+  }
+
+  /**
+   * Adds a detect entry's path (created if missing: `a.*` may meet kept paths only after determinizing)
+   * and applies `mark` to the node it ends at.
+   */
+  markDetect(entry: DetectPath, mark: (node: TrieNode) => void): void {
+    let node = this.root;
+    for (const segment of entry.segments) {
+      node.markerBelow ??= entry;
+      node = this.child(node, segment, true)!;
     }
+    node.markers.push(entry);
+    mark(node);
   }
 
   /** Marks the node an embeddedJson path names; false when the path is neither kept nor a prefix of a kept path. */
@@ -76,35 +122,64 @@ export class PathTrie {
   }
 }
 
-/** Determinizes the trie; throws AutomatonTooLarge as soon as one of the budgets runs out. */
-export function buildAutomaton(trie: PathTrie, budgets: readonly AutomatonBudget[]): Automaton {
+/** What buildAutomaton needs to place detection: the policy's detect section and its keep paths as written. */
+export interface DetectPlan {
+  readonly config: DetectConfig;
+  readonly keepTexts: readonly string[];
+}
+
+/** Detect settings inherited from the keys above a state: part of the state's identity. */
+interface Inherited {
+  readonly scan: boolean;
+  readonly exempt: number;
+  readonly bareSsn: boolean;
+}
+
+/**
+ * Determinizes the trie; throws AutomatonTooLarge as soon as one of the budgets runs out, and DetectPathError
+ * for a detect entry that selects no kept value or reaches inside a kept one. With `detect`, the entries'
+ * paths are added to the trie first; states then also carry the detect settings of the keys above them, and
+ * after the construction every state that keeps nothing is cut off, so that the automaton keeps exactly what
+ * it keeps without detection.
+ */
+export function buildAutomaton(trie: PathTrie, budgets: readonly AutomatonBudget[], detect?: DetectPlan): Automaton {
   const charge = (states: number, bytes: number) => {
     for (const budget of budgets) budget.charge(states, bytes);
   };
+  const enabled = detect ? (1 << detectorNames(detect.config).length) - 1 : 0;
+  if (detect) markDetectEntries(trie, detect.config);
   const nodes: AutomatonNode[] = [{ flags: 0, wildcard: 0, edges: [] }];
-  const pending: TrieNode[][] = []; // pending[i]: the trie nodes of automaton node i + 1
-  const known = new Map<string, number>(); // sorted trie ids → automaton node
+  const pending: Array<{ set: TrieNode[]; above: Inherited }> = []; // pending[i]: automaton node i + 1
+  const known = new Map<string, number>(); // sorted trie ids (and inherited settings) → automaton node
   const keys = new Set<string>(); // keys whose bytes were charged (the tables store each key once)
 
-  const stateOf = (set: TrieNode[]): number => {
-    const name = set.length === 1 ? String(set[0].id) : set.map((n) => n.id).join(",");
+  const stateOf = (set: TrieNode[], above: Inherited): number => {
+    let name = set.length === 1 ? String(set[0].id) : set.map((n) => n.id).join(",");
+    if (detect) name += `|${above.scan ? 1 : 0}${above.bareSsn ? 1 : 0}${above.exempt}`;
     let index = known.get(name);
     if (index === undefined) {
       charge(1, STATE_BYTES);
       index = nodes.length;
       nodes.push({ flags: 0, wildcard: 0, edges: [] });
-      pending.push(set);
+      pending.push({ set, above });
       known.set(name, index);
     }
     return index;
   };
 
-  stateOf([trie.root]);
+  const rootSettings: Inherited = { scan: detect?.config.paths === null, exempt: 0, bareSsn: false };
+  stateOf([trie.root], rootSettings);
   for (let i = 0; i < pending.length; i++) {
-    const set = pending[i];
+    const { set, above } = pending[i];
     const node = nodes[i + 1];
+    const here: Inherited = detect ? {
+      scan: above.scan || set.some((n) => n.scan),
+      exempt: set.reduce((bits, n) => bits | n.exempt, above.exempt),
+      bareSsn: above.bareSsn || set.some((n) => n.bareSsn),
+    } : above;
     if (set.some((n) => n.keepWhole)) {
       node.flags = FLAG_KEEP_WHOLE; // the whole value is kept: nothing below matters
+      if (detect) node.detect = keptDetect(set, here, enabled, detect.keepTexts);
       continue;
     }
     if (set.some((n) => n.embedded)) node.flags = FLAG_EMBEDDED_JSON;
@@ -122,11 +197,84 @@ export function buildAutomaton(trie: PathTrie, budgets: readonly AutomatonBudget
       const keyBytes = keys.has(key) ? 0 : utf8Length(key);
       keys.add(key);
       charge(0, EDGE_BYTES + keyBytes);
-      node.edges.push([key, stateOf(sorted(wild.length > 0 ? next.concat(wild) : next))]);
+      node.edges.push([key, stateOf(sorted(wild.length > 0 ? next.concat(wild) : next), here)]);
     }
-    if (wild.length > 0) node.wildcard = stateOf(sorted(wild));
+    if (wild.length > 0) node.wildcard = stateOf(sorted(wild), here);
+  }
+  if (detect) {
+    const keeps = cutStatesKeepingNothing(nodes);
+    checkDetectEntriesUsed(trie, detect.config, pending.map((p, i) => (keeps[i + 1] ? p.set : [])));
   }
   return { nodes, embeddedNesting: nesting(nodes) };
+}
+
+/** Puts every detect entry's path into the trie, with its setting on the node it ends at. */
+function markDetectEntries(trie: PathTrie, config: DetectConfig): void {
+  const names = detectorNames(config);
+  const all = (1 << names.length) - 1;
+  for (const entry of config.paths ?? []) trie.markDetect(entry, (n) => { n.scan = true; });
+  for (const entry of config.exempt) {
+    const bits = entry.detectors === "all" ? all : entry.detectors.reduce((b, d) => b | (1 << names.indexOf(d)), 0);
+    trie.markDetect(entry, (n) => { n.exempt |= bits; });
+  }
+  for (const entry of config.bareSsn) trie.markDetect(entry, (n) => { n.bareSsn = true; });
+}
+
+/** The detection of a kept state, or undefined when its values are not scanned. */
+function keptDetect(set: readonly TrieNode[], here: Inherited, enabled: number, keepTexts: readonly string[]): NodeDetect | undefined {
+  for (const n of set) {
+    if (n.markerBelow) {
+      throw new DetectPathError(n.markerBelow.at, `${JSON.stringify(n.markerBelow.text)} reaches inside a value the policy keeps whole ` +
+        `(${JSON.stringify(keepTexts[keptIndex(set)])}): detection is set for a kept value as a whole; name the kept path itself`);
+    }
+  }
+  const detectors = here.scan ? enabled & ~here.exempt : 0;
+  if (detectors === 0) return undefined;
+  return { detectors, bareSsn: here.bareSsn, label: keepTexts[keptIndex(set)] };
+}
+
+/** The first keep path (in list order) among the kept positions of a set. */
+function keptIndex(set: readonly TrieNode[]): number {
+  let index = Infinity;
+  for (const n of set) if (n.keepWhole && n.keepIndex >= 0) index = Math.min(index, n.keepIndex);
+  return index;
+}
+
+/**
+ * Detect entries add paths of their own to the trie; states reached only through them keep nothing. Every
+ * edge to such a state is removed (its key is then dropped, as without detection). Returns, per state,
+ * whether it keeps something. Recursive, but only as deep as the longest path (as nesting() is).
+ */
+function cutStatesKeepingNothing(nodes: AutomatonNode[]): boolean[] {
+  const keeps: Array<boolean | undefined> = nodes.map(() => undefined);
+  keeps[0] = false;
+  const visit = (i: number): boolean => {
+    const known = keeps[i];
+    if (known !== undefined) return known;
+    const node = nodes[i];
+    let result = (node.flags & FLAG_KEEP_WHOLE) !== 0;
+    if (!result) {
+      node.edges = node.edges.filter(([, next]) => visit(next));
+      if (node.wildcard !== 0 && !visit(node.wildcard)) node.wildcard = 0;
+      result = node.edges.length > 0 || node.wildcard !== 0;
+    }
+    keeps[i] = result;
+    return result;
+  };
+  return nodes.map((_, i) => visit(i));
+}
+
+/** A user's detect entry must select some kept value (a typo would silently detect nothing, or exempt nothing). */
+function checkDetectEntriesUsed(trie: PathTrie, config: DetectConfig, keptSets: readonly TrieNode[][]): void {
+  const used = new Set<DetectPath>();
+  for (const set of keptSets) for (const n of set) for (const entry of n.markers) used.add(entry);
+  for (const entry of [...(config.paths ?? []), ...config.exempt, ...config.bareSsn]) {
+    if (!entry.optional && !used.has(entry)) {
+      throw new DetectPathError(entry.at, `${JSON.stringify(entry.text)} selects no value the policy keeps (expected a kept path, ` +
+        "or a prefix of one)");
+    }
+  }
+  void trie;
 }
 
 /**

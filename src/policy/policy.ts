@@ -4,7 +4,8 @@
  * expected and what was found; policy files, the policies of accounts files and presets all go through
  * checkPolicy.
  */
-import { buildAutomaton, PathTrie, type Automaton } from "./automaton.js";
+import { buildAutomaton, DetectPathError, PathTrie, type Automaton } from "./automaton.js";
+import { checkDetect, type DetectConfig } from "./detect.js";
 import { AutomatonBudget, AutomatonTooLarge, POLICY_LIMITS } from "./automaton-budget.js";
 import { parsePath, PathSyntaxError, type Segment } from "./paths.js";
 import { describe, isObject, problemLines, Problems, type ConfigProblem, type PathPart } from "./problems.js";
@@ -19,12 +20,16 @@ export interface PolicySpec {
   keep: string[];
   /** Paths whose string values hold JSON documents to decode, filter and re-encode. */
   embeddedJson?: string[];
+  /** PHI detectors on the kept values (src/policy/detect.ts); a recommendation name, or a section. */
+  detect?: string | Record<string, unknown>;
 }
 
 export interface CompiledPolicy {
   readonly name: string;
   readonly spec: Readonly<PolicySpec>;
   readonly automaton: Automaton;
+  /** The detect section, compiled; null when the policy detects nothing. */
+  readonly detect: DetectConfig | null;
 }
 
 /** A policy that cannot be used. `source` names where it came from; `problems` lists every mistake, one message line each. */
@@ -37,7 +42,7 @@ export class PolicyError extends Error {
   }
 }
 
-export const POLICY_FIELDS: readonly string[] = Object.freeze(["name", "description", "keep", "embeddedJson"]);
+export const POLICY_FIELDS: readonly string[] = Object.freeze(["name", "description", "keep", "embeddedJson", "detect"]);
 
 /** Parses policy JSON text with the strict reader; `source` (a file name) prefixes every message. */
 export function parsePolicyText(text: string, source: string): CompiledPolicy {
@@ -82,6 +87,7 @@ export function checkPolicy(value: unknown, at: readonly PathPart[], problems: P
   }
   const keep = pathList(value.keep, [...at, "keep"], problems, true);
   const embeddedJson = pathList(value.embeddedJson ?? [], [...at, "embeddedJson"], problems, false);
+  const detect = value.detect === undefined ? null : checkDetect(value.detect, [...at, "detect"], problems);
   if (problems.list.length > before) return null;
 
   const trie = new PathTrie(keep.segments);
@@ -96,8 +102,12 @@ export function checkPolicy(value: unknown, at: readonly PathPart[], problems: P
   let automaton: Automaton;
   try {
     const own = new AutomatonBudget(POLICY_LIMITS, "for one policy");
-    automaton = buildAutomaton(trie, shared ? [own, shared] : [own]);
+    automaton = buildAutomaton(trie, shared ? [own, shared] : [own], detect ? { config: detect, keepTexts: keep.texts } : undefined);
   } catch (error) {
+    if (error instanceof DetectPathError) {
+      problems.add([...at, ...error.at], error.message);
+      return null;
+    }
     if (!(error instanceof AutomatonTooLarge)) throw error;
     problems.add([...at, "keep"], `the paths ${error.message} (each "*" beside literal keys can multiply the states: ` +
       "list fewer wildcard paths, or keep a shorter prefix whole)");
@@ -106,7 +116,9 @@ export function checkPolicy(value: unknown, at: readonly PathPart[], problems: P
   const spec: PolicySpec = { keep: keep.texts, embeddedJson: embeddedJson.texts };
   if (value.name !== undefined) spec.name = value.name as string;
   if (value.description !== undefined) spec.description = value.description as string;
-  return Object.freeze({ name: spec.name ?? fallbackName, spec: Object.freeze(spec), automaton });
+  // As written (a recommendation stays a name): compiling the spec again must give the same policy.
+  if (detect) spec.detect = structuredClone(value.detect) as PolicySpec["detect"];
+  return Object.freeze({ name: spec.name ?? fallbackName, spec: Object.freeze(spec), automaton, detect });
 }
 
 /** The entries of a path list; every bad entry is recorded. */
@@ -132,4 +144,15 @@ function pathList(value: unknown, at: PathPart[], problems: Problems, required: 
     }
   });
   return { texts, segments };
+}
+
+/**
+ * The policy with its detectors counting instead of acting (`hipaa-sieve scan`): its own detect section with
+ * "action": "count", or, when it has none, the recommendation `recommendation` (its optional entries fit any
+ * policy). What it keeps is unchanged.
+ */
+export function countingPolicy(policy: CompiledPolicy, recommendation: string): CompiledPolicy {
+  const own = policy.spec.detect;
+  const detect = own === undefined ? { use: recommendation } : typeof own === "string" ? { use: own } : { ...own };
+  return compilePolicy({ ...policy.spec, detect: { ...detect, action: "count" } }, `policy ${JSON.stringify(policy.name)}`, policy.name);
 }

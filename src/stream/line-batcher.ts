@@ -421,7 +421,7 @@ export function filterLineBatch(filter: BatchFilter, batch: LineBatch): Filtered
     const e = i < engine.length ? engine[i] : undefined;
     const t = j < tooLarge.length ? tooLarge[j] : undefined;
     if (e !== undefined && (t === undefined || e.line + offset <= t.line)) {
-      rejected[k++] = { line: e.line + offset, code: e.code, offset: e.offset };
+      rejected[k++] = { ...e, line: e.line + offset };
       i++;
     } else if (t !== undefined) {
       rejected[k++] = t;

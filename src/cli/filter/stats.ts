@@ -4,7 +4,9 @@
  * account id; every other account (its id is event content) is counted under "(unknown)".
  */
 import type { FilteredBatch } from "../../stream/line-batcher.js";
-import { MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchResult, type RejectCode, type RouteCounts } from "../../types.js";
+import {
+  MISSING_ACCOUNT_KEY, UNKNOWN_ACCOUNT_KEY, type BatchResult, type Detection, type RejectCode, type RouteCounts,
+} from "../../types.js";
 import { plural } from "../help.js";
 
 export interface RunStats {
@@ -28,11 +30,14 @@ export interface RunStats {
   rejectedByCode: Partial<Record<RejectCode, number>>;
   /** With --accounts only: counts by configured account id, others under "(unknown)". */
   accounts?: Record<string, RouteCounts>;
+  /** PHI detector hits by policy, kept path and detector (policies with a detect section). */
+  detections: Map<string, Detection>;
 }
 
 export function newRunStats(withAccounts: boolean): RunStats {
   const stats: RunStats = {
     bytesIn: 0, bytesOut: 0, lines: 0, events: 0, kept: 0, filtered: 0, passed: 0, empty: 0, rejected: 0, rejectedByCode: {},
+    detections: new Map(),
   };
   if (withAccounts) stats.accounts = {};
   return stats;
@@ -63,6 +68,7 @@ export function addBatch(stats: RunStats, batch: FilteredBatch, raw: BatchResult
   stats.empty += batch.empty;
   stats.rejected += batch.rejected.length;
   for (const r of batch.rejected) stats.rejectedByCode[r.code] = (stats.rejectedByCode[r.code] ?? 0) + 1;
+  addDetections(stats.detections, raw.detections);
   if (stats.accounts === undefined) return;
   for (const [account, c] of Object.entries(raw.accounts ?? {})) {
     const total = counts(stats, account);
@@ -76,6 +82,31 @@ export function addBatch(stats: RunStats, batch: FilteredBatch, raw: BatchResult
     unknown.events += tooLarge;
     unknown.rejected += tooLarge;
   }
+}
+
+/** Adds a batch's detector hits to a run's (keyed by policy, path and detector). */
+export function addDetections(into: Map<string, Detection>, detections: readonly Detection[] | undefined): void {
+  for (const d of detections ?? []) {
+    const key = JSON.stringify([d.policy, d.path, d.detector]);
+    const known = into.get(key);
+    if (known) known.count += d.count;
+    else into.set(key, { ...d });
+  }
+}
+
+/** Detections in report order: by policy, then path, then detector. */
+export function detectionEntries(detections: ReadonlyMap<string, Detection>): Detection[] {
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...detections.values()].sort((a, b) => order(a.policy, b.policy) || order(a.path, b.path) || order(a.detector, b.detector));
+}
+
+/**
+ * One line per kept path and detector that hit: `phone at TaskAttributes.conversations.content: 3 values (count,
+ * policy flex-insights-hipaa@1)`. Never a value.
+ */
+export function detectionLines(detections: ReadonlyMap<string, Detection>): string[] {
+  return detectionEntries(detections).map((d) =>
+    `${d.detector} at ${d.path}: ${plural(d.count, "value")} (${d.action}, policy ${d.policy})`);
 }
 
 /** Accounts in report order: by id, then "(unknown)", then "(no account id)". */
@@ -135,7 +166,8 @@ export function stopLine(stop: StopReason): string {
 export function formatSummary(stats: RunStats): string[] {
   const codes = sortedCodes(stats).map(([code, n]) => `${code} ${n}`);
   const rejected = `${stats.rejected} rejected${codes.length > 0 ? ` (${codes.join(", ")})` : ""}`;
-  if (stats.accounts === undefined) return [`${plural(stats.events, "event")} in, ${stats.kept} kept, ${rejected}${notes(stats)}`];
+  const detected = detectionLines(stats.detections).map((line) => `detected ${line}`);
+  if (stats.accounts === undefined) return [`${plural(stats.events, "event")} in, ${stats.kept} kept, ${rejected}${notes(stats)}`, ...detected];
   const lines = [
     `${plural(stats.events, "event")} in, ${stats.kept} kept (${stats.filtered} filtered, ${stats.passed} passed through), ${rejected}${notes(stats)}`,
   ];
@@ -144,7 +176,7 @@ export function formatSummary(stats: RunStats): string[] {
       `account ${account}: ${plural(c.events, "event")}, ${c.filtered} filtered, ${c.passed} passed through, ${c.rejected} rejected`,
     );
   }
-  return lines;
+  return [...lines, ...detected];
 }
 
 /** What the run was configured with, for --stats-json. */
@@ -174,6 +206,7 @@ export function statsDocument(stats: RunStats, format: string, configuration: Ru
     doc["unconfiguredAccount"] = unconfiguredAccounts(stats);
     doc["accounts"] = Object.fromEntries(accountEntries(stats));
   }
+  if (stats.detections.size > 0) doc["detections"] = detectionEntries(stats.detections);
   doc["lines"] = stats.lines;
   doc["bytesIn"] = stats.bytesIn;
   doc["bytesOut"] = stats.bytesOut;
@@ -182,7 +215,8 @@ export function statsDocument(stats: RunStats, format: string, configuration: Ru
   return doc;
 }
 
-/** One `--errors` line: `{"line":N,"code":"...","offset":N}` (no content). */
-export function rejectionLine(r: { line: number; code: string; offset: number }): string {
-  return `{"line":${r.line},"code":${JSON.stringify(r.code)},"offset":${r.offset}}\n`;
+/** One `--errors` line: `{"line":N,"code":"...","offset":N}`, and for PHI_DETECTED `"detector"` and `"path"` (no content). */
+export function rejectionLine(r: { line: number; code: string; offset: number; detector?: string; path?: string }): string {
+  const phi = r.detector === undefined ? "" : `,"detector":${JSON.stringify(r.detector)},"path":${JSON.stringify(r.path)}`;
+  return `{"line":${r.line},"code":${JSON.stringify(r.code)},"offset":${r.offset}${phi}}\n`;
 }

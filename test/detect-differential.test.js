@@ -1,0 +1,113 @@
+// Detection differential: the engine (every build) against the plain-JS reference (test/support/reference.js
+// with test/support/detectors-reference.js), on fuzz events dense with near-PHI in plain, escaped and embedded
+// strings, in every action; and detection set to count leaves the output of the main differential corpus as is.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { compilePolicy, createFilter } from "../dist/index.js";
+import { referenceFilter, normalizeEmbedded } from "./support/reference.js";
+import { FUZZ_KEEP, fuzzEvents } from "./support/phi-fuzz.js";
+import { EVENT_POLICY, generateEvents } from "./support/events.js";
+import { VARIANTS } from "./support/harness.js";
+
+const SEED = 0xde7ec7;
+const N = 2500;
+const BATCH = 200;
+const events = fuzzEvents(SEED, N);
+const decoder = new TextDecoder();
+
+const MRN = { name: "mrn", pattern: "MRN[-: #]?\\d{6,10}", ignoreCase: true };
+const SPECS = {
+  count: { ...FUZZ_KEEP, detect: { action: "count", patterns: [MRN] } },
+  redact: { ...FUZZ_KEEP, detect: { action: "redact", patterns: [MRN] } },
+  reject: { ...FUZZ_KEEP, detect: { action: "reject", patterns: [MRN] } },
+  // paths, exemptions (plain and per detector), bareSsn, numbers off
+  scoped: {
+    ...FUZZ_KEEP,
+    detect: {
+      action: "redact",
+      detectors: ["ssn", "phone", "date", "url", "email"],
+      paths: ["TaskAttributes", "Note"],
+      exempt: ["TaskAttributes.conversations.case", { path: "TaskAttributes.conversations.date", detectors: ["date"] },
+        { path: "TaskAttributes.recordings", detectors: ["url", "phone"] }],
+      bareSsn: ["Note", "TaskAttributes.conversations.content"],
+      numbers: false,
+    },
+  },
+};
+
+/** Detections as comparable sorted strings: "path|detector|count". */
+const detectionKeys = (list) => (list ?? []).map((d) => `${d.path}|${d.detector}|${d.count}`).sort();
+
+/** Splits a batch's output into its lines. */
+function outputLines(output) {
+  return decoder.decode(output).split("\n").slice(0, -1);
+}
+
+for (const [name, spec] of Object.entries(SPECS)) {
+  const policy = compilePolicy(spec, `detect spec ${name}`);
+  const reference = events.map((e) => referenceFilter(spec, e.bytes));
+
+  test(`reference (${name}): the fuzz reaches hits and misses`, () => {
+    const hits = reference.filter((r) => (r.detections ?? []).length > 0 || r.code === "PHI_DETECTED").length;
+    assert.ok(hits > N / 5 && hits < N - N / 20, `${hits} of ${N} events with hits`);
+    assert.ok(reference.every((r) => r.ok || r.code === "PHI_DETECTED"), "fuzz events are valid JSON");
+  });
+
+  for (const variant of VARIANTS) {
+    test(`detection differential (${name}, ${variant}): ${N} fuzz events, batch and single, match the reference`, async () => {
+      const filter = await createFilter(policy, { variant });
+      for (let b = 0; b < N; b += BATCH) {
+        const slice = events.slice(b, b + BATCH);
+        const joined = new TextEncoder().encode(slice.map((e) => e.text).join("\n"));
+        const result = filter.filterBatch(joined);
+        const lines = outputLines(result.output);
+        const rejected = new Map(result.rejected.map((r) => [r.line, r]));
+        let next = 0;
+        const expected = [];
+        slice.forEach((e, j) => {
+          const i = b + j;
+          const where = `fuzz event #${i} (${name}, ${variant}): ${e.text}`;
+          const ref = reference[i];
+          const single = filter.filterEvent(e.bytes);
+          const got = rejected.get(j + 1);
+          if (!ref.ok) {
+            assert.ok(got, `${where}: kept, the reference rejects (${ref.why})`);
+            assert.equal([got.code, got.detector, got.path], ["PHI_DETECTED", ref.detector, ref.path], `${where}: rejection`);
+            assert.equal([single.ok, single.code, single.detector, single.path], [false, "PHI_DETECTED", ref.detector, ref.path], `${where}: filterEvent`);
+            assert.ok(got.offset >= 0 && got.offset < e.bytes.length, `${where}: offset ${got.offset}`);
+          } else {
+            assert.not.ok(got, `${where}: rejected ${got?.code} ${got?.detector ?? ""}`);
+            const line = lines[next++];
+            const want = normalizeEmbedded(spec, ref.value);
+            assert.equal(normalizeEmbedded(spec, JSON.parse(line)), want, `${where}: output`);
+            assert.ok(single.ok, `${where}: filterEvent rejected`);
+            assert.is(decoder.decode(single.output), line, `${where}: filterEvent output`);
+            assert.equal(detectionKeys(single.detections), detectionKeys(ref.detections), `${where}: filterEvent detections`);
+          }
+          expected.push(...(ref.detections ?? []));
+        });
+        assert.is(next, lines.length, "one output line per kept event");
+        // The batch's counts are the sum of its events' (reject: the one value that rejected each event).
+        const sum = new Map();
+        for (const d of expected) sum.set(`${d.path}|${d.detector}`, (sum.get(`${d.path}|${d.detector}`) ?? 0) + d.count);
+        assert.equal(detectionKeys(result.detections), [...sum].map(([k, n]) => `${k}|${n}`).sort(), `batch ${b}: detections`);
+        for (const d of result.detections ?? []) assert.equal([d.policy, d.action], [policy.name, spec.detect.action]);
+      }
+    });
+  }
+}
+
+test("count changes no output: the main differential corpus through EVENT_POLICY with and without detection", async () => {
+  const valid = generateEvents(0x51e7e, 1500);
+  const joined = new TextEncoder().encode(valid.map((e) => e.text).join("\n"));
+  for (const variant of VARIANTS) {
+    const plain = await createFilter(compilePolicy(EVENT_POLICY), { variant });
+    const counting = await createFilter(compilePolicy({ ...EVENT_POLICY, detect: { action: "count" } }), { variant });
+    const a = plain.filterBatch(joined);
+    const b = counting.filterBatch(joined);
+    assert.equal(b.output, a.output, `${variant}: outputs differ`);
+    assert.equal(b.rejected, a.rejected, `${variant}: rejections differ`);
+  }
+});
+
+test.run();
