@@ -178,10 +178,10 @@ test("the example configurations load", async () => {
 const BASE = { accountKey: "AccountSid" };
 
 test("unknown fields: top level, accounts, tenants, complianceSettings (only CTICloud's documented fields pass)", async () => {
-  await refusedAt({ ...BASE, colour: {} }, "colour", /^unknown field \(expected one of: accountKey, defaultPolicy, unknownAccount, policies, accounts, tenants\)$/);
-  await refusedAt({ ...BASE, accounts: { [AC1]: { hipaa: true } } }, `accounts["${AC1}"].hipaa`, /^unknown field \(expected one of: hipaaEnabled, policy, authTokenEnv\)$/);
+  await refusedAt({ ...BASE, colour: {} }, "colour", /^unknown field \(expected one of: accountKey, defaultPolicy, unknownAccount, policies, detect, accounts, tenants\)$/);
+  await refusedAt({ ...BASE, accounts: { [AC1]: { hipaa: true } } }, `accounts["${AC1}"].hipaa`, /^unknown field \(expected one of: hipaaEnabled, policy, detect, authTokenEnv\)$/);
   await refusedAt({ ...BASE, tenants: [{ tenantId: "7001234", hipaaEnabled: true }] }, "tenants[0].hipaaEnabled",
-    /^unknown field \(expected one of: tenantId, complianceSettings, policy\)$/);
+    /^unknown field \(expected one of: tenantId, complianceSettings, policy, detect\)$/);
   await refusedAt({ ...BASE, tenants: [{ tenantId: "7001234", complianceSettings: { hipaaEnabled: true, retention: 5 } }] },
     "tenants[0].complianceSettings.retention", /^unknown field \(expected one of: hipaaEnabled, dataRetentionDays, recordingEnabled, transcriptionStorage\)$/);
   await refusedAt({ ...BASE, accounts: { [AC1]: { "odd key": 1 } } }, `accounts["${AC1}"]["odd key"]`, /^unknown field/);

@@ -23,7 +23,7 @@ const BUILTINS: u32 = SSN | CARD | PHONE | EMAIL | DATE | IP | URL;
 /** The detectors whose every match starts clean (IP: its IPv4 half). */
 const CLEAN_STARTS: u32 = SSN | CARD | PHONE | DATE | IP;
 
-// STARTS[c], a u32 per byte: bits 0-7, the detectors a match of which can start with byte c (a
+// STARTS[c], a u32 per byte: bits 0-6, the detectors a match of which can start with byte c (a
 // superset: each matcher checks its own start rule); bits 8-15, the detectors whose matches may
 // start right after c (only the email's '@' after a word byte).
 const STARTS: usize = buildStarts();

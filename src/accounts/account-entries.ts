@@ -19,10 +19,10 @@ export interface AccountSettings {
 
 type Json = Record<string, unknown>;
 
-const ACCOUNT_FIELDS = ["hipaaEnabled", "policy", "authTokenEnv"];
+const ACCOUNT_FIELDS = ["hipaaEnabled", "policy", "detect", "authTokenEnv"];
 /** An environment variable's name as shells write it: the field must not be able to hold a token. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TENANT_FIELDS = ["tenantId", "complianceSettings", "policy"];
+const TENANT_FIELDS = ["tenantId", "complianceSettings", "policy", "detect"];
 /** complianceSettings as CTICloud documents it; only hipaaEnabled matters here, the rest is checked and ignored. */
 const COMPLIANCE_FIELDS = ["hipaaEnabled", "dataRetentionDays", "recordingEnabled", "transcriptionStorage"];
 
@@ -42,6 +42,8 @@ export class AccountEntries {
   private readonly where = new Map<string, readonly PathPart[]>();
   /** Policy ids referenced by accounts, in order (null for references that did not resolve). */
   readonly referenced: (string | null)[] = [];
+  /** Account id → its own "detect" section as written, and where (validate.ts compiles it with the account's policy). */
+  readonly detects = new Map<string, { value: unknown; parts: PathPart[] }>();
 
   constructor(private readonly problems: Problems, private readonly resolver: PolicyResolver,
     private readonly defaultPolicy: string | null) {}
@@ -61,6 +63,7 @@ export class AccountEntries {
       }
       unknownFields(entry, parts, ACCOUNT_FIELDS, this.problems);
       this.add(id, parts, parts, entry.hipaaEnabled, [...parts, "hipaaEnabled"], entry.policy, this.tokenEnv(entry.authTokenEnv, [...parts, "authTokenEnv"]));
+      if (entry.detect !== undefined && this.accounts.has(id)) this.detects.set(id, { value: entry.detect, parts });
     }
   }
 
@@ -86,6 +89,7 @@ export class AccountEntries {
         return;
       }
       this.add(entry.tenantId, [...parts, "tenantId"], parts, settings?.hipaaEnabled, [...parts, "complianceSettings", "hipaaEnabled"], entry.policy);
+      if (entry.detect !== undefined && this.accounts.has(entry.tenantId)) this.detects.set(entry.tenantId, { value: entry.detect, parts });
     });
   }
 

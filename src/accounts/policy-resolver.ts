@@ -71,8 +71,25 @@ export class PolicyResolver {
     return null;
   }
 
-  /** The compiled policy of a resolved id. */
+  /** The compiled policy of a resolved id (a declared one, a preset, or one made by withDetect). */
   compiled(id: string): CompiledPolicy {
-    return this.declared.get(id) ?? presetPolicy(id);
+    return this.derived.get(id) ?? this.declared.get(id) ?? presetPolicy(id);
+  }
+
+  /** Policies made by withDetect, by id. */
+  private readonly derived = new Map<string, CompiledPolicy>();
+
+  /**
+   * The policy `id` with `detect` as its detect section (in place of its own), compiled once per distinct pair
+   * and named `name`; null (and its problems recorded at `at`.detect) when that section does not fit it.
+   * `optionalPaths`: detect paths that select nothing in this policy are ignored (a file-wide section).
+   */
+  withDetect(id: string, detect: unknown, at: PathPart[], name: string, optionalPaths: boolean): string | null {
+    if (this.derived.has(name)) return name;
+    const { name: _name, detect: _own, ...spec } = this.compiled(id).spec;
+    const compiled = checkPolicy({ ...spec, detect }, at, this.problems, name, this.budget, { detectPathsOptional: optionalPaths });
+    if (!compiled) return null;
+    this.derived.set(name, compiled);
+    return name;
   }
 }

@@ -6,6 +6,7 @@
  *
  * No Node built-ins.
  */
+import { checkDetect } from "../policy/detect.js";
 import type { CompiledPolicy } from "../policy/policy.js";
 import { parsePath, PathSyntaxError } from "../policy/paths.js";
 import { describe, isObject, show, type Problems } from "../policy/problems.js";
@@ -32,7 +33,7 @@ export interface ValidatedAccounts {
 export const DEFAULT_POLICY = "flex-insights-hipaa";
 export const DEFAULT_UNKNOWN_ACCOUNT: UnknownAccountAction = "filter";
 
-export const TOP_FIELDS: readonly string[] = Object.freeze(["accountKey", "defaultPolicy", "unknownAccount", "policies", "accounts", "tenants"]);
+export const TOP_FIELDS: readonly string[] = Object.freeze(["accountKey", "defaultPolicy", "unknownAccount", "policies", "detect", "accounts", "tenants"]);
 
 /** Validates a parsed configuration. Returns null when a problem was recorded (the file must not load). */
 export function validateAccounts(value: unknown, problems: Problems): ValidatedAccounts | null {
@@ -52,20 +53,51 @@ export function validateAccounts(value: unknown, problems: Problems): ValidatedA
   const entries = new AccountEntries(problems, resolver, defaultPolicy);
   if (value.accounts !== undefined) entries.readAccounts(value.accounts);
   if (value.tenants !== undefined) entries.readTenants(value.tenants);
+  const fileDetect = value.detect !== undefined && checkDetect(value.detect, ["detect"], problems) !== null;
 
-  if (problems.list.length > before || accountKey === null || defaultPolicy === null) return null;
+  // Account detect sections are checked even when something else is wrong (every problem at once).
+  const detecting = defaultPolicy === null ? null : withDetection(resolver, fileDetect ? value.detect : undefined, defaultPolicy, entries, problems);
+  if (problems.list.length > before || accountKey === null || detecting === null) return null;
   const policies = new Map<string, CompiledPolicy>();
-  for (const id of [defaultPolicy, ...resolver.declaredIds(), ...entries.referenced]) {
+  for (const id of [detecting.defaultPolicy, ...resolver.declaredIds(), ...[...detecting.accounts.values()].map((a) => a.policy)]) {
     if (id !== null && !policies.has(id)) policies.set(id, resolver.compiled(id));
   }
   return {
     accountKey: accountKey.text,
     accountKeyPath: accountKey.path,
-    defaultPolicy,
+    defaultPolicy: detecting.defaultPolicy,
     unknownAccount,
     policies,
-    accounts: entries.accounts,
+    accounts: detecting.accounts,
   };
+}
+
+/**
+ * Detection set in the accounts file: an account's own "detect" section replaces its policy's; the file's
+ * top-level "detect" applies to every filtering policy (the default one and the accounts') that has no detect
+ * section of its own, with its paths optional (one section for many policies). Each combination is compiled
+ * once, as a policy named after both: "my-policy+detect", "my-policy+detect[AC01]".
+ */
+function withDetection(resolver: PolicyResolver, fileDetect: unknown, defaultPolicy: string, entries: AccountEntries, problems: Problems) {
+  const effective = (id: string): string => {
+    if (fileDetect === undefined || resolver.compiled(id).detect !== null) return id;
+    return resolver.withDetect(id, fileDetect, [], `${id}+detect`, true) ?? id;
+  };
+  const accounts = new Map<string, AccountSettings>();
+  for (const [id, settings] of entries.accounts) {
+    const own = entries.detects.get(id);
+    if (!settings.hipaaEnabled && own) {
+      problems.add([...own.parts, "detect"], "an account that is not HIPAA-enabled passes through unfiltered: detection applies only to filtered accounts (remove it, or enable HIPAA)");
+    }
+    if (settings.policy === null) {
+      accounts.set(id, settings);
+      continue;
+    }
+    const policy = own === undefined ? effective(settings.policy)
+      : resolver.withDetect(settings.policy, own.value, own.parts, `${settings.policy}+detect[${id}]`, false) ?? settings.policy;
+    accounts.set(id, policy === settings.policy ? settings : Object.freeze({ ...settings, policy }));
+  }
+  return { defaultPolicy: effective(defaultPolicy), accounts };
 }
 
 /** "policies" first: every reference resolves against it. */

@@ -84,7 +84,7 @@ export function detectorNames(config: DetectConfig): string[] {
  * Validates a `detect` value found at `at` (e.g. ["detect"]) and returns it compiled, or records its problems
  * and returns null. `value` may be a recommendation name alone: `"detect": "flex-insights-hipaa"`.
  */
-export function checkDetect(value: unknown, at: readonly PathPart[], problems: Problems): DetectConfig | null {
+export function checkDetect(value: unknown, at: readonly PathPart[], problems: Problems, pathsOptional = false): DetectConfig | null {
   const before = problems.list.length;
   if (typeof value === "string") value = { use: value };
   if (!isObject(value)) {
@@ -124,12 +124,12 @@ export function checkDetect(value: unknown, at: readonly PathPart[], problems: P
     problems.add([...at, "detectors"], "expected at least one detector or pattern (an empty detect section detects nothing: remove it instead)");
   }
 
-  const paths = value.paths === undefined ? null : pathEntries(value.paths, [...at, "paths"], problems, false);
+  const paths = value.paths === undefined ? null : pathEntries(value.paths, [...at, "paths"], problems, pathsOptional);
   const exempt = [
-    ...exemptEntries(base.exempt ?? [], [...at, "use"], problems, names, true),
-    ...exemptEntries(value.exempt ?? [], [...at, "exempt"], problems, names, false),
+    ...exemptEntries(base.exempt ?? [], [...at, "use"], problems, names, true, true),
+    ...exemptEntries(value.exempt ?? [], [...at, "exempt"], problems, names, pathsOptional, false),
   ];
-  const bareSsn = pathEntries(value.bareSsn ?? [], [...at, "bareSsn"], problems, false);
+  const bareSsn = pathEntries(value.bareSsn ?? [], [...at, "bareSsn"], problems, pathsOptional);
   if (bareSsn.length > 0 && !builtins.includes("ssn")) {
     problems.add([...at, "bareSsn"], 'lists paths for bare nine-digit SSNs, but the "ssn" detector is not enabled');
   }
@@ -241,7 +241,9 @@ function onePath(entry: unknown, at: PathPart[], problems: Problems, optional: b
   }
 }
 
-function exemptEntries(value: unknown, at: PathPart[], problems: Problems, names: ReadonlySet<string>, optional: boolean): Exemption[] {
+/** `fromRecommendation`: its exemptions may name detectors this section does not enable (they are left out). */
+function exemptEntries(value: unknown, at: PathPart[], problems: Problems, names: ReadonlySet<string>, optional: boolean,
+  fromRecommendation: boolean): Exemption[] {
   if (!Array.isArray(value)) {
     problems.add(at, `expected an array of paths or {"path": ..., "detectors": [...]} objects, found ${describe(value)}`);
     return [];
@@ -269,7 +271,7 @@ function exemptEntries(value: unknown, at: PathPart[], problems: Problems, names
     const detectors: string[] = [];
     entry.detectors.forEach((name: unknown, j) => {
       if (typeof name === "string" && names.has(name)) detectors.push(name);
-      else if (typeof name === "string" && optional) return; // a recommendation's exemption from a detector not enabled here
+      else if (typeof name === "string" && fromRecommendation) return; // a detector not enabled here
       else {
         problems.add([...here, "detectors", j], `expected the name of an enabled detector (${[...names].join(", ")}), found ${show(name)}`);
       }

@@ -61,13 +61,21 @@ export function compilePolicy(value: unknown, source = "policy", fallbackName = 
   return policy;
 }
 
+export interface CheckOptions {
+  /**
+   * The detect section's path entries may select nothing (they are ignored there): a section written once for
+   * many policies (an accounts file's top-level "detect") need not fit each of them.
+   */
+  detectPathsOptional?: boolean;
+}
+
 /**
  * Validates a policy object found at `at` and compiles it, or records its problems (paths below `at`) and
  * returns null. Its automaton is bounded by POLICY_LIMITS, and by `shared` too when given (the budget of all
  * the policies of one accounts file).
  */
 export function checkPolicy(value: unknown, at: readonly PathPart[], problems: Problems, fallbackName: string,
-  shared?: AutomatonBudget): CompiledPolicy | null {
+  shared?: AutomatonBudget, options: CheckOptions = {}): CompiledPolicy | null {
   const before = problems.list.length;
   if (!isObject(value)) {
     problems.add(at, `expected a policy: a JSON object with a "keep" array, found ${describe(value)}`);
@@ -87,7 +95,7 @@ export function checkPolicy(value: unknown, at: readonly PathPart[], problems: P
   }
   const keep = pathList(value.keep, [...at, "keep"], problems, true);
   const embeddedJson = pathList(value.embeddedJson ?? [], [...at, "embeddedJson"], problems, false);
-  const detect = value.detect === undefined ? null : checkDetect(value.detect, [...at, "detect"], problems);
+  const detect = value.detect === undefined ? null : checkDetect(value.detect, [...at, "detect"], problems, options.detectPathsOptional);
   if (problems.list.length > before) return null;
 
   const trie = new PathTrie(keep.segments);
@@ -105,7 +113,7 @@ export function checkPolicy(value: unknown, at: readonly PathPart[], problems: P
     automaton = buildAutomaton(trie, shared ? [own, shared] : [own], detect ? { config: detect, keepTexts: keep.texts } : undefined);
   } catch (error) {
     if (error instanceof DetectPathError) {
-      problems.add([...at, ...error.at], error.message);
+      problems.add(error.at, error.message); // its path is where the entry is written, already below `at`
       return null;
     }
     if (!(error instanceof AutomatonTooLarge)) throw error;

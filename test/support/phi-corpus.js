@@ -563,7 +563,7 @@ function measure(r) {
 
 /**
  * A number JSON must carry as its lexeme (too long for a double, or with trailing zeros): a marked string that
- * stringify() writes as a bare number.
+ * toJson() writes as a bare number.
  */
 const RAW_MARK = "\u0002";
 const raw = (lexeme) => RAW_MARK + lexeme + RAW_MARK;
@@ -585,6 +585,56 @@ function phiNote(r) {
 }
 
 // ------------------------------------------------------------------ event builders
+
+/**
+ * A JSON object as ordered key and value lists. Events get random subsets of their optional keys; built as plain
+ * JS objects, every combination was a new hidden class and generation ran several times slower.
+ * Keys are plain ASCII names or SIDs, written without escaping.
+ */
+class Obj {
+  constructor(fields) {
+    this.keys = [];
+    this.values = [];
+    if (fields) this.assign(fields);
+  }
+  set(key, value) {
+    const i = this.keys.indexOf(key);
+    if (i < 0) {
+      this.keys.push(key);
+      this.values.push(value);
+    } else this.values[i] = value;
+    return this;
+  }
+  assign(fields) {
+    for (const key in fields) this.set(key, fields[key]);
+    return this;
+  }
+  get(key) {
+    const i = this.keys.indexOf(key);
+    return i < 0 ? undefined : this.values[i];
+  }
+}
+
+/**
+ * JSON text of a value built here: Obj, raw() lexemes, and plain values (JSON.stringify). The pieces are joined
+ * once: a string grown by += is a rope that encodeInto() must flatten, which took longer than building it.
+ */
+function toJson(v) {
+  const parts = [];
+  writeJson(v, parts);
+  return parts.join("");
+}
+
+function writeJson(v, parts) {
+  if (v instanceof Obj) {
+    for (let i = 0; i < v.keys.length; i++) {
+      parts.push(i ? ',"' : '{"', v.keys[i], '":');
+      writeJson(v.values[i], parts);
+    }
+    parts.push(v.keys.length ? "}" : "{}");
+  } else if (typeof v === "string" && v.charCodeAt(0) === 2) parts.push(v.slice(1, -1));
+  else parts.push(JSON.stringify(v));
+}
 
 const TASK_EVENTS = ["task.created", "task.updated", "task.canceled", "task.completed", "task.wrapup",
   "task.deleted", "task.system-deleted", "task-queue.entered", "task-queue.moved", "task-queue.timeout",
@@ -628,10 +678,16 @@ function eventFacts(r, ctx, eventType) {
   };
 }
 
-const iso = (seconds, ms = false) => {
-  const s = new Date(seconds * 1000).toISOString(); // 2024-01-09T10:30:00.000Z
-  return ms ? s : s.slice(0, 19) + "Z";
-};
+const DAYS = new Map();
+
+/** "2024-01-09T10:30:00Z", or with milliseconds "2024-01-09T10:30:00.000Z" (days cached: Date is slow). */
+function iso(seconds, ms = false) {
+  const day = Math.floor(seconds / 86400);
+  let date = DAYS.get(day);
+  if (!date) DAYS.set(day, (date = new Date(day * 86400000).toISOString().slice(0, 10)));
+  const t = seconds - day * 86400;
+  return `${date}T${pad(Math.floor(t / 3600), 2)}:${pad(Math.floor(t / 60) % 60, 2)}:${pad(t % 60, 2)}${ms ? ".000Z" : "Z"}`;
+}
 
 function pickEventType(r) {
   const k = r.int(20);
@@ -641,143 +697,159 @@ function pickEventType(r) {
 }
 
 const pickOf = (list) => (r) => r.pick(list);
+
+/** Sets `count` attributes drawn from `table` ([key, value maker]) on `c` (a key drawn twice is set once). */
+function someOf(r, c, table, count, f) {
+  for (let n = 0; n < count; n++) {
+    const [key, make] = r.pick(table);
+    c.set(key, make(r, f));
+  }
+}
 const upTo = (max) => (r) => r.range(0, max);
 
 /**
- * The optional preserved attributes of the conversations object: [key, share of events carrying it, value].
- * Free-text attributes (where the near-misses stand) come more often than counters, keeping events near 1.5 KB.
+ * The free-text preserved attributes of the conversations object, [key, value]: each in 30% of the events, as the
+ * near-misses stand there.
  */
+const CONVERSATION_FREE_TEXT = [
+  ["campaign", (r) => cleanText(r, CAMPAIGNS)],
+  ["case", (r) => r.pick([`CS-${r.range(10000, 99999)}`, `CASE-${r.range(100000, 999999)}`, `#${r.range(10000, 99999)}`])],
+  ["content", (r) => cleanText(r, CONTENT)],
+  ["destination", (r) => cleanText(r, DESTINATIONS)],
+  ["external_contact", pickOf(EXTERNAL_CONTACTS)],
+];
+
+/** The other optional preserved attributes of the conversations object, [key, value]: a few of them per event. */
 const CONVERSATION_OPTIONAL = [
-  ["abandoned", 0.07, pickOf(["Yes", "No"])], ["abandoned_phase", 0.07, pickOf(["Queue", "IVR", "Ringing"])],
-  ["abandon_time", 0.07, upTo(600)], ["activity", 0.07, pickOf(["Talking", "Hold", "Wrap up"])],
-  ["activity_time", 0.07, upTo(3600)], ["agent_talk_time", 0.07, upTo(3600)],
-  ["average_response_time", 0.07, upTo(300)], ["campaign", 0.3, (r) => cleanText(r, CAMPAIGNS)],
-  ["case", 0.3, (r) => r.pick([`CS-${r.range(10000, 99999)}`, `CASE-${r.range(100000, 999999)}`, `#${r.range(10000, 99999)}`])],
-  ["channel", 0.07, pickOf(CHANNELS)], ["content", 0.3, (r) => cleanText(r, CONTENT)],
-  ["crosstalk_time", 0.07, upTo(60)], ["customer_talk_time", 0.07, upTo(3600)],
-  ["destination", 0.3, (r) => cleanText(r, DESTINATIONS)], ["external_contact", 0.3, pickOf(EXTERNAL_CONTACTS)],
-  ["external_id_label", 0.07, pickOf(["CRM id", "Zendesk ticket", "Epic CSN"])],
-  ["first_response_time", 0.07, upTo(120)], ["focus_time", 0.07, upTo(3600)],
-  ["followed_by", 0.07, pickOf(["Transfer to Queue", "Transfer to Agent", "External Transfer"])],
-  ["handling_department_id", 0.07, (r) => (r.chance(0.5) ? uuid(r) : `dept-${r.range(10, 99)}`)],
-  ["handling_department_name", 0.07, pickOf(DEPARTMENTS)],
-  ["handling_department_name_in_hierarchy", 0.07, (r) => `Health System › ${r.pick(DEPARTMENTS)}`],
-  ["handling_team_id", 0.07, (r) => (r.chance(0.5) ? hexId(r, 12) : `team-${r.digits(4)}`)],
-  ["handling_team_name", 0.07, pickOf(TEAMS)],
-  ["handling_team_name_in_hierarchy", 0.07, (r) => `${r.pick(DEPARTMENTS)} › ${r.pick(TEAMS)}`],
-  ["hang_up_by", 0.07, pickOf(["Customer", "Agent"])], ["hold_time", 0.07, upTo(900)],
-  ["in_business_hours", 0.07, pickOf(["Yes", "No"])], ["initiated_by", 0.07, pickOf(["Customer", "Agent", "Bot"])],
-  ["initiative", 0.07, pickOf(["Inbound", "Outbound", "Callback"])],
-  ["ivr_path", 0.07, (r) => `main>${r.pick(["appointments", "pharmacy", "billing", "nurse"])}>${r.range(1, 9)}`],
-  ["ivr_time", 0.07, upTo(300)], ["kind", 0.07, pickOf(["Conversation", "Voicemail", "Callback"])],
-  ["language", 0.15, pickOf(LANGUAGES)], ["longest_silence_before_agent", 0.07, upTo(60)],
-  ["longest_silence_before_customer", 0.07, upTo(60)], ["longest_talk_by_agent", 0.07, upTo(600)],
-  ["longest_talk_by_customer", 0.07, upTo(600)], ["media", 0.07, pickOf(["voice", "text"])],
-  ["order", 0.07, (r) => r.range(1, 6)], ["outcome", 0.15, pickOf(OUTCOMES)],
-  ["preceded_by", 0.07, pickOf(["Transfer to Queue", "IVR", "Bot"])], ["priority", 0.07, upTo(100)],
-  ["productive", 0.07, pickOf(["Yes", "No"])], ["queue_time", 0.1, upTo(1800)],
-  ["recording_status", 0.07, pickOf(["Recorded", "Not recorded", "Paused"])], ["ring_time", 0.07, upTo(60)],
-  ["segment_link", 0.15, (r, f) => `https://flex.twilio.com/insights/segments/${f.task}`], // exempt from url
-  ["segment_name", 0.07, pickOf(["IVR", "Queue", "Agent", "Wrap"])], ["segment_recording_offset", 0.07, upTo(600)],
-  ["service_level", 0.07, (r) => `${r.range(60, 100)}%`], ["silence_time", 0.07, upTo(120)],
-  ["source", 0.07, pickOf(["Call", "Chat", "Flex UI"])], ["talk_time", 0.1, upTo(3600)],
-  ["virtual", 0.07, pickOf(["Yes", "No"])], ["wrap_up_time", 0.07, upTo(300)],
+  ["abandoned", pickOf(["Yes", "No"])], ["abandoned_phase", pickOf(["Queue", "IVR", "Ringing"])],
+  ["abandon_time", upTo(600)], ["activity", pickOf(["Talking", "Hold", "Wrap up"])],
+  ["activity_time", upTo(3600)], ["agent_talk_time", upTo(3600)],
+  ["average_response_time", upTo(300)], ["channel", pickOf(CHANNELS)],
+  ["crosstalk_time", upTo(60)], ["customer_talk_time", upTo(3600)],
+  ["external_id_label", pickOf(["CRM id", "Zendesk ticket", "Epic CSN"])],
+  ["first_response_time", upTo(120)], ["focus_time", upTo(3600)],
+  ["followed_by", pickOf(["Transfer to Queue", "Transfer to Agent", "External Transfer"])],
+  ["handling_department_id", (r) => (r.chance(0.5) ? uuid(r) : `dept-${r.range(10, 99)}`)],
+  ["handling_department_name", pickOf(DEPARTMENTS)],
+  ["handling_department_name_in_hierarchy", (r) => `Health System › ${r.pick(DEPARTMENTS)}`],
+  ["handling_team_id", (r) => (r.chance(0.5) ? hexId(r, 12) : `team-${r.digits(4)}`)],
+  ["handling_team_name", pickOf(TEAMS)],
+  ["handling_team_name_in_hierarchy", (r) => `${r.pick(DEPARTMENTS)} › ${r.pick(TEAMS)}`],
+  ["hang_up_by", pickOf(["Customer", "Agent"])], ["hold_time", upTo(900)],
+  ["in_business_hours", pickOf(["Yes", "No"])], ["initiated_by", pickOf(["Customer", "Agent", "Bot"])],
+  ["initiative", pickOf(["Inbound", "Outbound", "Callback"])],
+  ["ivr_path", (r) => `main>${r.pick(["appointments", "pharmacy", "billing", "nurse"])}>${r.range(1, 9)}`],
+  ["ivr_time", upTo(300)], ["kind", pickOf(["Conversation", "Voicemail", "Callback"])],
+  ["language", pickOf(LANGUAGES)], ["longest_silence_before_agent", upTo(60)],
+  ["longest_silence_before_customer", upTo(60)], ["longest_talk_by_agent", upTo(600)],
+  ["longest_talk_by_customer", upTo(600)], ["media", pickOf(["voice", "text"])],
+  ["order", (r) => r.range(1, 6)], ["outcome", pickOf(OUTCOMES)],
+  ["preceded_by", pickOf(["Transfer to Queue", "IVR", "Bot"])], ["priority", upTo(100)],
+  ["productive", pickOf(["Yes", "No"])], ["queue_time", upTo(1800)],
+  ["recording_status", pickOf(["Recorded", "Not recorded", "Paused"])], ["ring_time", upTo(60)],
+  ["segment_link", (r, f) => `https://flex.twilio.com/insights/segments/${f.task}`], // exempt from url
+  ["segment_name", pickOf(["IVR", "Queue", "Agent", "Wrap"])], ["segment_recording_offset", upTo(600)],
+  ["service_level", (r) => `${r.range(60, 100)}%`], ["silence_time", upTo(120)],
+  ["source", pickOf(["Call", "Chat", "Flex UI"])], ["talk_time", upTo(3600)],
+  ["virtual", pickOf(["Yes", "No"])], ["wrap_up_time", upTo(300)],
 ];
 
 /** The conversations object: kept attributes (clean) and, beside them, dropped ones holding PHI. */
 function conversations(r, f) {
-  const c = {
+  const c = new Obj({
     conversation_id: f.task,
     communication_channel: r.pick(["Call", "Chat", "SMS", "Email", "Video"]),
     direction: r.pick(["Inbound", "Outbound"]),
     queue: f.queue.name,
     workflow: f.workflow.name,
     date: r.chance(0.5) ? iso(f.created) : iso(f.created, true), // exempt from date
-  };
-  for (const [key, share, make] of CONVERSATION_OPTIONAL) if (r.chance(share)) c[key] = make(r, f);
+  });
+  for (const [key, make] of CONVERSATION_FREE_TEXT) if (r.chance(0.3)) c.set(key, make(r, f));
+  someOf(r, c, CONVERSATION_OPTIONAL, r.range(1, 6), f);
   for (let n = 1; n <= 10; n++) {
-    if (r.chance(0.08)) c[`conversation_attribute_${n}`] = r.chance(0.3) ? uuid(r) : cleanText(r, ATTRIBUTE_WORDS);
-    if (r.chance(0.05)) c[`conversation_label_${n}`] = cleanText(r, LABELS);
+    if (r.chance(0.08)) c.set(`conversation_attribute_${n}`, r.chance(0.3) ? uuid(r) : cleanText(r, ATTRIBUTE_WORDS));
+    if (r.chance(0.05)) c.set(`conversation_label_${n}`, cleanText(r, LABELS));
     if (r.chance(0.08)) {
       const m = measure(r);
-      c[`conversation_measure_${n}`] = typeof m === "string" && r.chance(0.6) ? raw(m) : m;
+      c.set(`conversation_measure_${n}`, typeof m === "string" && r.chance(0.6) ? raw(m) : m);
     }
   }
-  if (r.chance(0.25)) c.conversation_note = `${fullName(r)} ${r.pick(NOTES)}`; // dropped
-  if (r.chance(0.15)) c.agent_notes = phiNote(r); // dropped
+  if (r.chance(0.15)) c.set("conversation_note", `${fullName(r)} ${r.pick(NOTES)}`); // dropped
+  if (r.chance(0.1)) c.set("agent_notes", phiNote(r)); // dropped
   return c;
 }
 
-/** The optional preserved attributes of the customers object (see CONVERSATION_OPTIONAL). */
+/** The optional preserved attributes of the customers object, [key, value]: a few of them per event. */
 const CUSTOMER_OPTIONAL = [
-  ["acquisition_cost", 0.2, (r) => (r.chance(0.5) ? r.range(1, 500) : `$${r.range(1, 99)}.${r.digits(2)}`)],
-  ["acquisition_date", 0.2, (r) => iso(EPOCH_FROM - r.int(60 * 60 * 24 * 3000)).slice(0, 10)], // exempt from date
-  ["business_value", 0.2, upTo(100000)], ["category", 0.2, pickOf(["Patient", "Caregiver", "Provider", "Payer"])],
-  ["country", 0.2, pickOf(["US", "CA", "MX"])],
-  ["customer_link", 0.2, (r) => `https://crm.example.com/customers/${hexId(r, 12)}`], // exempt from url
-  ["customer_manager", 0.2, pickOf(MANAGERS)], ["gender", 0.2, pickOf(["female", "male", "nonbinary", "unknown"])],
-  ["market_segment", 0.2, pickOf(["medicare", "medicaid", "commercial", "self-pay"])],
-  ["organization", 0.2, pickOf(ORGANIZATIONS)], ["region", 0.2, pickOf(["Pacific Northwest", "Southwest", "Northeast"])],
-  ["state", 0.2, pickOf(["OR", "WA", "CA", "NY", "TX"])], ["type", 0.2, pickOf(["patient", "member", "prospect"])],
-  ["year_of_birth", 0.2, (r) => r.range(1925, 2020)], // four digits: never scanned, and a year alone is allowed
+  ["acquisition_cost", (r) => (r.chance(0.5) ? r.range(1, 500) : `$${r.range(1, 99)}.${r.digits(2)}`)],
+  ["acquisition_date", (r) => iso(EPOCH_FROM - r.int(60 * 60 * 24 * 3000)).slice(0, 10)], // exempt from date
+  ["business_value", upTo(100000)], ["category", pickOf(["Patient", "Caregiver", "Provider", "Payer"])],
+  ["country", pickOf(["US", "CA", "MX"])],
+  ["customer_link", (r) => `https://crm.example.com/customers/${hexId(r, 12)}`], // exempt from url
+  ["customer_manager", pickOf(MANAGERS)], ["gender", pickOf(["female", "male", "nonbinary", "unknown"])],
+  ["market_segment", pickOf(["medicare", "medicaid", "commercial", "self-pay"])],
+  ["organization", pickOf(ORGANIZATIONS)], ["region", pickOf(["Pacific Northwest", "Southwest", "Northeast"])],
+  ["state", pickOf(["OR", "WA", "CA", "NY", "TX"])], ["type", pickOf(["patient", "member", "prospect"])],
+  ["year_of_birth", (r) => r.range(1925, 2020)], // four digits: never scanned, and a year alone is allowed
 ];
 
 /** The customers object: kept attributes (clean) and dropped identity fields holding PHI. */
 function customers(r) {
-  const c = {};
-  if (r.chance(0.4)) c.name = fullName(r); // dropped
-  if (r.chance(0.3)) c.phone = phoneValue(r).text; // dropped
-  if (r.chance(0.2)) c.email = emailValue(r).text; // dropped
-  if (r.chance(0.2)) c.external_id = mrnValue(r).text; // dropped
-  if (r.chance(0.2)) c.date_of_birth = dateValue(r).text; // dropped
-  for (const [key, share, make] of CUSTOMER_OPTIONAL) if (r.chance(share)) c[key] = make(r);
+  const c = new Obj();
+  if (r.chance(0.4)) c.set("name", fullName(r)); // dropped
+  if (r.chance(0.3)) c.set("phone", phoneValue(r).text); // dropped
+  if (r.chance(0.2)) c.set("email", emailValue(r).text); // dropped
+  if (r.chance(0.2)) c.set("external_id", mrnValue(r).text); // dropped
+  if (r.chance(0.2)) c.set("date_of_birth", dateValue(r).text); // dropped
+  someOf(r, c, CUSTOMER_OPTIONAL, r.range(1, 5));
   for (let n = 1; n <= 3; n++) {
-    if (r.chance(0.2)) c[`customer_attribute_${n}`] = cleanText(r, ATTRIBUTE_WORDS);
-    if (r.chance(0.15)) c[`customer_label_${n}`] = cleanText(r, LABELS);
+    if (r.chance(0.2)) c.set(`customer_attribute_${n}`, cleanText(r, ATTRIBUTE_WORDS));
+    if (r.chance(0.15)) c.set(`customer_label_${n}`, cleanText(r, LABELS));
   }
   return c;
 }
 
-/** The task attributes document Flex writes, as a JS object. */
+/** The task attributes document Flex writes (an Obj). */
 function taskAttributes(r, f) {
-  const doc = {};
+  const doc = new Obj();
   const channel = f.channel.name;
-  doc.type = r.pick(["inbound", "outbound", "callback"]);
-  doc.name = fullName(r); // dropped
+  doc.set("type", r.pick(["inbound", "outbound", "callback"]));
+  doc.set("name", fullName(r)); // dropped
   if (channel === "voice" || channel === "sms" || r.chance(0.3)) {
-    doc.from = phoneValue(r).text; // dropped
-    doc.to = `+1${nanpParts(r, true).join("")}`; // dropped
-    doc.call_sid = sid(r, "CA"); // dropped
+    doc.set("from", phoneValue(r).text); // dropped
+    doc.set("to", `+1${nanpParts(r, true).join("")}`); // dropped
+    doc.set("call_sid", sid(r, "CA")); // dropped
   }
-  doc.direction = r.pick(["inbound", "outbound"]);
-  doc.from_country = r.pick(["US", "US", "US", "CA", "MX"]);
-  doc.to_country = "US";
-  doc.channelSid = sid(r, "CH");
-  doc.reason = cleanText(r, REASONS);
-  doc.hipaa_enabled = true;
-  if (r.chance(0.3)) doc.caller_notes = phiNote(r); // dropped
-  if (r.chance(0.85)) doc.customers = customers(r);
-  if (r.chance(0.9)) doc.conversations = conversations(r, f);
-  if (r.chance(0.3)) {
+  doc.assign({
+    direction: r.pick(["inbound", "outbound"]),
+    from_country: r.pick(["US", "US", "US", "CA", "MX"]),
+    to_country: "US",
+    channelSid: sid(r, "CH"),
+    reason: cleanText(r, REASONS),
+    hipaa_enabled: true,
+  });
+  if (r.chance(0.2)) doc.set("caller_notes", phiNote(r)); // dropped
+  if (r.chance(0.85)) doc.set("customers", customers(r));
+  if (r.chance(0.9)) doc.set("conversations", conversations(r, f));
+  if (r.chance(0.2)) {
     // kept whole, exempt from url and date: a SID, a media URL, a duration, a creation time
     const rec = sid(r, "RE");
-    doc.recordings = {
+    doc.set("recordings", {
       sid: rec,
       url: `https://api.twilio.com/2010-04-01/Accounts/${f.account}/Recordings/${rec}`,
       media_url: `https://media.twiliocdn.com/${f.account}/${hexId(r, 32)}.wav`,
       duration: r.range(5, 3600),
       channels: r.pick([1, 2]),
       date_created: iso(f.seconds - r.int(600)),
-    };
+    });
   }
   if (r.chance(0.2)) {
     // kept whole, with no exemption: SIDs and epoch seconds and milliseconds (10 and 13 digits starting 1:
     // a "1" is read as a trunk prefix, and 9 digits after it are too few for a phone; no card starts with 1)
-    doc.reservation_attributes = {
-      [f.reservation]: { workerSid: f.worker, started: f.seconds - r.int(300), startedMs: raw(String(f.ms - r.int(300000))) },
-    };
+    const started = f.seconds - r.int(300);
+    doc.set("reservation_attributes", new Obj().set(f.reservation, { workerSid: f.worker, started, startedMs: started * 1000 + r.int(1000) }));
   }
-  if (r.chance(0.1)) doc.pre_engagement_data = { friendlyName: fullName(r), email: emailValue(r).text, question: r.pick(NOTES) }; // dropped
+  if (r.chance(0.1)) doc.set("pre_engagement_data", { friendlyName: fullName(r), email: emailValue(r).text, question: r.pick(NOTES) }); // dropped
   return doc;
 }
 
@@ -787,9 +859,9 @@ const workerAttributes = (r) => JSON.stringify({
   routing: { skills: r.shuffle(["spanish", "scheduling", "billing", "pharmacy"]).slice(0, 2), levels: { spanish: r.range(1, 5) } },
 });
 
-/** A TaskRouter event callback (flex-insights-hipaa shape), with TaskAttributes as an object (not serialized). */
+/** A TaskRouter event callback (flex-insights-hipaa shape), with TaskAttributes an Obj (not serialized). */
 function taskRouterEvent(r, ctx, f) {
-  const e = {
+  const e = new Obj({
     EventType: f.eventType,
     Sid: sid(r, "EV"),
     AccountSid: f.account,
@@ -797,46 +869,48 @@ function taskRouterEvent(r, ctx, f) {
     WorkspaceName: `${r.pick(ORGANIZATIONS)} Contact Center`, // dropped
     ResourceType: f.kind === "task-queue" || f.kind === "workflow" ? "task" : f.kind,
     ResourceSid: f.kind === "reservation" ? f.reservation : f.kind === "worker" ? f.worker : f.task,
-    Timestamp: numOrString(r, f.seconds), // exempt, like the next three
-    TimestampMs: numOrString(r, f.ms),
+    Timestamp: numOrString(r, f.seconds), // exempt, like the other three times
     EventDate: iso(f.seconds, r.chance(0.5)),
-    EventDateMs: numOrString(r, f.ms),
     EventDescription: `${f.eventType} for ${fullName(r)}`, // dropped (Twilio marks it PII)
-  };
+  });
+  // Fields Twilio added later, or sends for some event types only, are left out of some events (this also keeps
+  // the events near 2 KB).
+  if (r.chance(0.6)) e.set("TimestampMs", numOrString(r, f.ms));
+  if (r.chance(0.6)) e.set("EventDateMs", numOrString(r, f.ms));
   if (f.hasTask) {
-    Object.assign(e, {
+    e.assign({
       TaskSid: f.task,
       TaskAge: numOrString(r, f.age),
-      TaskAgeInQueue: numOrString(r, r.int(f.age + 1)),
       TaskPriority: numOrString(r, r.range(0, 10)),
       TaskAssignmentStatus: f.status,
-      TaskVersion: numOrString(r, r.range(1, 12)),
       TaskDateCreated: r.chance(0.8) ? iso(f.created) : String(f.created), // exempt
-      TaskChannelSid: f.channel.sid,
       TaskChannelUniqueName: f.channel.name,
       TaskQueueSid: f.queue.sid,
       TaskQueueName: f.queue.name,
       WorkflowSid: f.workflow.sid,
       WorkflowName: f.workflow.name,
     });
-    if (f.kind === "task-queue" || r.chance(0.5)) e.TaskQueueEnteredDate = iso(f.created + r.int(30)); // exempt
-    if (r.chance(0.3)) e.TaskQueueTargetExpression = `worker.phone == "${phoneValue(r).text}"`; // dropped
-    if (f.eventType === "task.canceled") e.TaskCanceledReason = `Caller ${fullName(r)} hung up`; // dropped
-    if (f.eventType === "task.completed") e.TaskCompletedReason = phiNote(r); // dropped
-    e.TaskAttributes = taskAttributes(r, f);
+    if (r.chance(0.5)) e.set("TaskAgeInQueue", numOrString(r, r.int(f.age + 1)));
+    if (r.chance(0.5)) e.set("TaskVersion", numOrString(r, r.range(1, 12)));
+    if (r.chance(0.5)) e.set("TaskChannelSid", f.channel.sid);
+    if (f.kind === "task-queue" || r.chance(0.5)) e.set("TaskQueueEnteredDate", iso(f.created + r.int(30))); // exempt
+    if (r.chance(0.3)) e.set("TaskQueueTargetExpression", `worker.phone == "${phoneValue(r).text}"`); // dropped
+    if (f.eventType === "task.canceled") e.set("TaskCanceledReason", `Caller ${fullName(r)} hung up`); // dropped
+    if (f.eventType === "task.completed") e.set("TaskCompletedReason", phiNote(r)); // dropped
+    e.set("TaskAttributes", taskAttributes(r, f));
   }
-  if (f.kind === "reservation") e.ReservationSid = f.reservation;
+  if (f.kind === "reservation") e.set("ReservationSid", f.reservation);
   if (f.hasWorker) {
-    Object.assign(e, {
+    e.assign({
       WorkerSid: f.worker,
       WorkerName: fullName(r), // dropped
-      WorkerAttributes: workerAttributes(r), // dropped
       WorkerActivitySid: f.activity.sid,
       WorkerActivityName: f.activity.name,
       WorkerVersion: numOrString(r, r.range(1, 400)),
     });
+    if (f.kind === "worker" || r.chance(0.4)) e.set("WorkerAttributes", workerAttributes(r)); // dropped
     if (f.kind === "worker") {
-      Object.assign(e, {
+      e.assign({
         WorkerPreviousActivitySid: f.previous.sid,
         WorkerPreviousActivityName: f.previous.name,
         WorkerTimeInPreviousActivity: numOrString(r, r.range(0, 30000)),
@@ -857,7 +931,7 @@ function taskRouterEvent(r, ctx, f) {
 
 /** An Event Streams CloudEvent (flex-insights-hipaa-eventstreams shape); task_attributes always a JSON string. */
 function eventStreamsEvent(r, ctx, f) {
-  const p = {
+  const p = new Obj({
     sid: sid(r, "EV"),
     eventtype: f.eventType,
     account_sid: f.account,
@@ -865,23 +939,20 @@ function eventStreamsEvent(r, ctx, f) {
     workspace_name: `${r.pick(ORGANIZATIONS)} Contact Center`, // dropped
     resource_type: f.kind === "reservation" || f.kind === "worker" ? f.kind : "task",
     resource_sid: f.kind === "reservation" ? f.reservation : f.kind === "worker" ? f.worker : f.task,
-    timestamp: iso(f.seconds, true), // exempt, like the next three
-    timestamp_ms: f.ms,
-    event_date: iso(f.seconds, true),
-    event_date_ms: f.ms,
+    timestamp: iso(f.seconds, true), // exempt, like the other three times
     event_description: `${f.eventType} for ${fullName(r)}`, // dropped
-  };
+  });
+  if (r.chance(0.5)) p.set("timestamp_ms", f.ms);
+  if (r.chance(0.5)) p.set("event_date", iso(f.seconds, true));
+  if (r.chance(0.5)) p.set("event_date_ms", f.ms);
   if (f.hasTask) {
-    Object.assign(p, {
+    p.assign({
       task_sid: f.task,
-      task_attributes: stringify(taskAttributes(r, f)),
+      task_attributes: toJson(taskAttributes(r, f)),
       task_age: f.age,
-      task_age_in_queue: r.int(f.age + 1),
       task_date_created: iso(f.created, true), // exempt
       task_priority: r.range(0, 10),
       task_assignment_status: f.status,
-      task_version: r.range(1, 12),
-      task_channel_sid: f.channel.sid,
       task_channel_unique_name: f.channel.name,
       task_queue_sid: f.queue.sid,
       task_queue_name: f.queue.name,
@@ -889,26 +960,37 @@ function eventStreamsEvent(r, ctx, f) {
       workflow_sid: f.workflow.sid,
       workflow_name: f.workflow.name,
     });
-    if (f.eventType === "task.canceled") p.task_canceled_reason = `Caller ${fullName(r)} hung up`; // dropped
+    if (r.chance(0.5)) p.set("task_age_in_queue", r.int(f.age + 1));
+    if (r.chance(0.5)) p.set("task_version", r.range(1, 12));
+    if (r.chance(0.5)) p.set("task_channel_sid", f.channel.sid);
+    if (f.eventType === "task.canceled") p.set("task_canceled_reason", `Caller ${fullName(r)} hung up`); // dropped
   }
-  if (f.kind === "reservation") p.reservation_sid = f.reservation;
+  if (f.kind === "reservation") p.set("reservation_sid", f.reservation);
   if (f.hasWorker) {
-    Object.assign(p, {
+    p.assign({
       worker_sid: f.worker,
       worker_name: fullName(r), // dropped
-      worker_attributes: workerAttributes(r), // dropped
       worker_activity_sid: f.activity.sid,
       worker_activity_name: f.activity.name,
       worker_version: r.range(1, 400),
-      worker_previous_activity_sid: f.previous.sid,
-      worker_previous_activity_name: f.previous.name,
-      worker_time_in_previous_activity: r.range(0, 30000),
-      worker_time_in_previous_activity_ms: r.range(0, 99999999),
-      worker_channel_available: r.chance(0.5),
-      worker_channel_task_count: r.range(0, 3),
     });
+    if (f.kind === "worker" || r.chance(0.4)) p.set("worker_attributes", workerAttributes(r)); // dropped
+    if (f.kind === "worker") {
+      p.assign({
+        worker_previous_activity_sid: f.previous.sid,
+        worker_previous_activity_name: f.previous.name,
+        worker_time_in_previous_activity: r.range(0, 30000),
+        worker_time_in_previous_activity_ms: r.range(0, 99999999),
+        worker_channel_available: r.chance(0.5),
+        worker_channel_available_capacity: r.range(0, 3),
+        worker_channel_task_count: r.range(0, 3),
+        activity_sid: f.activity.sid,
+        activity_name: f.activity.name,
+        activity_available: r.chance(0.5),
+      });
+    }
   }
-  return {
+  return new Obj({
     specversion: "1.0",
     type: `com.twilio.taskrouter.${f.eventType}`,
     source: `/v1/Workspaces/${f.workspace}/${f.kind === "worker" ? "Workers" : "Tasks"}/${f.kind === "worker" ? f.worker : f.task}`,
@@ -916,8 +998,8 @@ function eventStreamsEvent(r, ctx, f) {
     dataschema: `https://events-schemas.twilio.com/TaskRouter.WDSEvent/${r.pick([1, 2, 4])}`, // exempt from url (see RECOMMENDED_DETECT)
     datacontenttype: "application/json",
     time: iso(f.seconds, true), // exempt
-    data: {
-      sid: p.sid,
+    data: new Obj({
+      sid: p.get("sid"),
       name: f.eventType,
       account_sid: f.account,
       account_friendly_name: `${fullName(r)}'s account`, // dropped
@@ -930,17 +1012,11 @@ function eventStreamsEvent(r, ctx, f) {
       publisher_metadata: JSON.stringify({ worker: fullName(r), phone: phoneValue(r).text }), // dropped
       payload_type: "application/json",
       payload: p,
-    },
-  };
+    }),
+  });
 }
 
 // ------------------------------------------------------------------ serialization
-
-/** JSON text of a tree that may hold raw number lexemes. */
-function stringify(value) {
-  const text = JSON.stringify(value);
-  return text.includes("\\u0002") ? text.replace(/"\\u0002([-0-9.eE+]+)\\u0002"/g, "$1") : text;
-}
 
 const encoder = new TextEncoder();
 
@@ -994,21 +1070,22 @@ const PLANT = "\u0001PHI-PLANT\u0001";
 const PLANT_JSON = JSON.stringify(PLANT);
 
 /**
- * One planted event's text: the clean event `e` (TaskAttributes an object), `path` set to the planted value,
+ * One planted event's text: the clean event `e` (TaskAttributes an Obj), `path` set to the planted value,
  * written in `form`. For JSON numbers, `lexeme` is written as is.
  */
 function writePlanted(r, e, path, value, chars, asNumber, form) {
   const [, object, key] = path.split(".");
-  e.TaskAttributes[object] ??= {};
-  e.TaskAttributes[object][key] = PLANT;
+  const attributes = e.get("TaskAttributes");
+  if (!attributes.get(object)) attributes.set(object, new Obj());
+  attributes.get(object).set(key, PLANT);
   if (form === "plain" || form === "escaped") {
     const literal = asNumber ? value : `"${innerSpellings(r, chars).join("")}"`;
-    return stringify(e).replace(PLANT_JSON, () => literal);
+    return toJson(e).replace(PLANT_JSON, () => literal);
   }
-  const innerText = stringify(e.TaskAttributes);
+  const innerText = toJson(attributes);
   const at = innerText.indexOf(PLANT_JSON);
-  e.TaskAttributes = PLANT;
-  const outer = stringify(e);
+  e.set("TaskAttributes", PLANT);
+  const outer = toJson(e);
   const before = JSON.stringify(innerText.slice(0, at)).slice(1, -1);
   const after = JSON.stringify(innerText.slice(at + PLANT_JSON.length)).slice(1, -1);
   const middle = asNumber ? value : outerLiteralContent(r, chars, innerSpellings(r, chars));
@@ -1054,14 +1131,39 @@ export function plantedEvents(seed, perDetector = 400) {
 }
 
 /**
+ * Encodes event texts into shared 1 MiB chunks: one ArrayBuffer per event made 100,000 events several times
+ * slower (each small buffer is allocated and tracked on its own).
+ */
+class ChunkEncoder {
+  constructor() {
+    this.chunk = new Uint8Array(0);
+    this.used = 0;
+  }
+  encode(text) {
+    if (this.chunk.length - this.used < text.length * 3) {
+      this.chunk = new Uint8Array(Math.max(1 << 20, text.length * 3));
+      this.used = 0;
+    }
+    const { written } = encoder.encodeInto(text, this.chunk.subarray(this.used));
+    const bytes = this.chunk.subarray(this.used, this.used + written);
+    this.used += written;
+    return bytes;
+  }
+}
+
+/**
  * Clean events one at a time: [{ bytes, preset }] where preset is the preset the event is meant for,
  * "flex-insights-hipaa" (TaskRouter callbacks: TaskAttributes a JSON string in 80% of those that carry it, an
  * object otherwise) or "flex-insights-hipaa-eventstreams" (CloudEvents, about a fifth of all).
  * `only` restricts the corpus to one of the two presets.
+ *
+ * `bytes` are views into shared 1 MiB buffers (byteOffset is not 0): copy one with .slice() before transferring
+ * its buffer to a worker.
  */
 export function* iterateCleanEvents(seed, count, { only } = {}) {
   const r = new Rand(seed);
   const ctx = new Context(r);
+  const chunks = new ChunkEncoder();
   for (let i = 0; i < count; i++) {
     const f = eventFacts(r, ctx, pickEventType(r));
     const streams = only ? only === "flex-insights-hipaa-eventstreams" : r.chance(0.2);
@@ -1069,9 +1171,10 @@ export function* iterateCleanEvents(seed, count, { only } = {}) {
     if (streams) e = eventStreamsEvent(r, ctx, f);
     else {
       e = taskRouterEvent(r, ctx, f);
-      if (e.TaskAttributes && r.chance(0.8)) e.TaskAttributes = stringify(e.TaskAttributes);
+      const attributes = e.get("TaskAttributes");
+      if (attributes && r.chance(0.8)) e.set("TaskAttributes", toJson(attributes));
     }
-    yield { bytes: encoder.encode(stringify(e)), preset: streams ? "flex-insights-hipaa-eventstreams" : "flex-insights-hipaa" };
+    yield { bytes: chunks.encode(toJson(e)), preset: streams ? "flex-insights-hipaa-eventstreams" : "flex-insights-hipaa" };
   }
 }
 
