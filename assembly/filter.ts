@@ -372,15 +372,14 @@ function filterObject<M>(p: usize, depth: i32, node: u32): usize {
           p = skipValue<M>(valueAt, depth);
           if (p == 0) return 0;
           const word = nodeDetect(child);
+          const verdict = word == 0 ? VALUE_STAYS : inspectScalar<M>(valueAt, p, word, nodeCounterBase(child));
+          if (verdict == VALUE_FAILED) return 0;
           if (!first) emitByte(0x2c);
-          if (word != 0) {
-            emitMemberHead(keyAt, true);
-            if (!emitInspected(valueAt, p, inspectScalar<M>(valueAt, p, word, nodeCounterBase(child)))) return 0;
-          } else if (valueAt == keyClose + 2) {
+          if (verdict == VALUE_STAYS && valueAt == keyClose + 2) {
             emitBytes(keyAt, p - keyAt);
           } else {
             emitMemberHead(keyAt, true);
-            emitBytes(valueAt, p - valueAt);
+            emitInspected(valueAt, p, verdict);
           }
           first = false;
         } else {

@@ -70,6 +70,243 @@ export function builtinHits(v: usize, n: usize, mask: u32, bareSsn: bool): u32 {
   return hits;
 }
 
+// The prefilter. Most kept values are ids, names and words: a summary of the value's bytes, made
+// in one cheap pass, rules out every detector for them before the pass above looks at a position.
+// What each detector's matches always hold (docs/detectors.md):
+//   ssn, card, phone, date  a digit that starts clean: at index 0, or right after a non-word byte
+//                           (the '+' or '(' of a phone number is one); and 9, 13, 8, 6 digits
+//   ip                      IPv4: such a digit, 4 digits and three '.'; IPv6: two ':' ("::" or seven)
+//   email                   an '@'
+//   url                     "://" (so a ':' followed by '/') or "www." (so a '.' right after a 'w')
+// A Twilio SID ("WT" and 32 hex digits) holds none of these (its digits all follow word bytes),
+// nor do "task.completed" (one '.'), "ivr:main>clinic" (one ':') or "Pharmacy Refills".
+const SUMMARY_CLEAN_DIGIT: u32 = 1;
+const SUMMARY_AT: u32 = 2;
+const SUMMARY_URL_MARK: u32 = 4;
+
+/** The fewest bytes a built-in detector's match has: an IPv6 address with two groups, "1::2". */
+const SHORTEST_MATCH: usize = 4;
+
+/**
+ * The built-in detectors that could match [v, v + n), from its summary (a superset of those that
+ * do): builtinHits need only run for these. Inlined where values are inspected.
+ */
+// @ts-ignore: decorator
+@inline
+export function possibleBuiltins(v: usize, n: usize): u32 {
+  if (n < SHORTEST_MATCH) return 0;
+  if (ASC_FEATURE_SIMD) return oneWord128(v, n) ? 0 : summarize128(v, n);
+  return oneWordBytes(v, n) ? 0 : summarizeBytes(v, n);
+}
+
+/**
+ * Whether [v, v + n) is one word: no non-word byte, and no digit at index 0. Nothing can match
+ * such a value (every mark the summary looks for is a non-word byte, and the only clean start is
+ * index 0), and this much costs the word test alone: it settles ids, codes and single words, most
+ * kept values, inline; the others take summarize128's call. Reads as summarize128 does.
+ */
+// @ts-ignore: decorator
+@inline
+function oneWord128(v: usize, n: usize): bool {
+  const lowNibble = v128.load(LOW_NIBBLE);
+  const highNibble = v128.load(HIGH_NIBBLE);
+  let afterNonWord: u32 = 1; // index 0 counts as following a non-word byte
+  let seen: u32 = 0;
+  let i: usize = 0;
+  // Whole blocks, then the last (partial, or empty when n is a multiple of 16: no lane valid).
+  while (true) {
+    const x = v128.load(v + i);
+    // Each byte's class, from two 16-entry tables indexed by its nibbles (simdjson's classifier).
+    const cls = v128.and(v128.swizzle(lowNibble, v128.and(x, i8x16.splat(0x0f))), v128.swizzle(highNibble, i8x16.shr_u(x, 4)));
+    const nonWord = <u32>i8x16.bitmask(i8x16.eq(v128.and(cls, i8x16.splat(CLASS_WORD)), i8x16.splat(0)));
+    const digits = <u32>i8x16.bitmask(i8x16.ne(v128.and(cls, i8x16.splat(CLASS_DIGIT)), i8x16.splat(0)));
+    const marks = <u32>i8x16.bitmask(i8x16.ne(v128.and(cls, i8x16.splat(CLASS_MARK)), i8x16.splat(0)));
+    const found = (digits & ((nonWord << 1) | afterNonWord)) | marks;
+    if (i + 16 > n) return (found & ((<u32>1 << <u32>(n - i)) - 1)) == 0;
+    seen |= found;
+    afterNonWord = nonWord >> 15;
+    i += 16;
+    if (seen != 0) return false;
+  }
+  return unreachable();
+}
+
+// The nibble tables: a byte's class is LOW_NIBBLE[its low nibble] & HIGH_NIBBLE[its high nibble].
+// Bits: CLASS_DIGIT 0x30-0x39; CLASS_UPPER_A 0x41-0x4f, 0x61-0x6f; CLASS_UPPER_P 0x50-0x5a, 0x70-0x7a;
+// CLASS_UNDERSCORE 0x5f; CLASS_HIGH 0x80-0xff (the word bytes, together CLASS_WORD); then the marks,
+// each bit standing for exactly the bytes named: '@' 0x40, ':' 0x3a, '.' 0x2e and '/' 0x2f.
+const CLASS_DIGIT: u8 = 1;
+const CLASS_LETTER_LOW: u8 = 2; // high nibble 4 or 6, low nibble 1-f
+const CLASS_LETTER_HIGH: u8 = 4; // high nibble 5 or 7, low nibble 0-a
+const CLASS_UNDERSCORE: u8 = 8;
+const CLASS_HIGH: u8 = 16;
+const CLASS_AT: u8 = 32;
+const CLASS_COLON: u8 = 64;
+const CLASS_DOT_SLASH: u8 = 128;
+const CLASS_WORD: u8 = CLASS_DIGIT | CLASS_LETTER_LOW | CLASS_LETTER_HIGH | CLASS_UNDERSCORE | CLASS_HIGH;
+const CLASS_MARK: u8 = CLASS_AT | CLASS_COLON | CLASS_DOT_SLASH;
+const LOW_NIBBLE: usize = ASC_FEATURE_SIMD ? nibbleTable(true) : 0;
+const HIGH_NIBBLE: usize = ASC_FEATURE_SIMD ? nibbleTable(false) : 0;
+
+function nibbleTable(low: bool): usize {
+  const table = heap.alloc(16);
+  for (let k: u32 = 0; k < 16; k++) {
+    let bits: u32 = 0;
+    if (low) {
+      if (k <= 9) bits |= CLASS_DIGIT;
+      if (k >= 1) bits |= CLASS_LETTER_LOW;
+      if (k <= 10) bits |= CLASS_LETTER_HIGH;
+      if (k == 15) bits |= CLASS_UNDERSCORE;
+      bits |= CLASS_HIGH;
+      if (k == 0) bits |= CLASS_AT;
+      if (k == 10) bits |= CLASS_COLON;
+      if (k == 14 || k == 15) bits |= CLASS_DOT_SLASH;
+    } else {
+      if (k == 3) bits |= CLASS_DIGIT | CLASS_COLON;
+      if (k == 4 || k == 6) bits |= CLASS_LETTER_LOW;
+      if (k == 5 || k == 7) bits |= CLASS_LETTER_HIGH;
+      if (k == 5) bits |= CLASS_UNDERSCORE;
+      if (k >= 8) bits |= CLASS_HIGH;
+      if (k == 4) bits |= CLASS_AT;
+      if (k == 2) bits |= CLASS_DOT_SLASH;
+    }
+    store<u8>(table + k, <u8>bits);
+  }
+  return table;
+}
+
+/** Lanes of x holding a non-word byte (digit: x's digit lanes). */
+// @ts-ignore: decorator
+@inline
+function nonWordMask(x: v128, digit: v128): u32 {
+  const letter = i8x16.lt_u(i8x16.sub(v128.or(x, i8x16.splat(0x20)), i8x16.splat(0x61)), i8x16.splat(26));
+  const word = v128.or(v128.or(digit, letter), v128.or(i8x16.eq(x, i8x16.splat(0x5f)), i8x16.lt_s(x, i8x16.splat(0))));
+  return ~<u32>i8x16.bitmask(word) & 0xffff;
+}
+
+/** The lanes of a block that hold value bytes, when `rest` bytes of the value are left. */
+// @ts-ignore: decorator
+@inline
+function validLanes(rest: usize): u32 {
+  return rest >= 16 ? 0xffff : (<u32>1 << <u32>rest) - 1;
+}
+
+/** The detectors a value's summary leaves possible: flags (SUMMARY_*) and its counts of digits, '.' and ':'. */
+// @ts-ignore: decorator
+@inline
+function fromSummary(flags: u32, digits: u32, dots: u32, colons: u32): u32 {
+  let possible: u32 = 0;
+  // The fewest digits each holds: 9 (ssn), 13 (card), 8 (phone: E.164's shortest), 6 (a date: 1/2/1980), 4 (IPv4).
+  if ((flags & SUMMARY_CLEAN_DIGIT) != 0 && digits >= 4) {
+    possible |= (digits >= 9 ? SSN : 0) | (digits >= 13 ? CARD : 0) | (digits >= 8 ? PHONE : 0) | (digits >= 6 ? DATE : 0);
+    if (dots >= 3) possible |= IP;
+  }
+  if (colons >= 2) possible |= IP;
+  if (flags & SUMMARY_AT) possible |= EMAIL;
+  if (flags & SUMMARY_URL_MARK) possible |= URL;
+  return possible;
+}
+
+/**
+ * The summary, 16 bytes per step. A block of word bytes only (an id, a word: most blocks) costs
+ * the word and digit tests alone; the marks are looked for in blocks that hold a non-word byte
+ * (each of '@', ':', '.', '/' is one). Reads up to 15 bytes past the value, never used: every
+ * value lies before its document's sentinel and PADDING readable bytes (in the input, or decoded
+ * into the arena, which keeps PADDING writable bytes above its top).
+ */
+function summarize128(v: usize, n: usize): u32 {
+  let flags: u32 = 0;
+  let digitCount: u32 = 0;
+  let dots: u32 = 0;
+  let colons: u32 = 0;
+  // About the byte before the block: bit 0, non-word (index 0 counts as such); bit 1, 'w'; bit 2, ':'.
+  let carry: u32 = 1;
+  for (let i: usize = 0; i < n; i += 16) {
+    const x = v128.load(v + i);
+    const valid: u32 = n - i >= 16 ? 0xffff : (<u32>1 << <u32>(n - i)) - 1;
+    const digitVector = i8x16.lt_u(i8x16.sub(x, i8x16.splat(0x30)), i8x16.splat(10));
+    const lowered = v128.or(x, i8x16.splat(0x20));
+    const letter = i8x16.lt_u(i8x16.sub(lowered, i8x16.splat(0x61)), i8x16.splat(26));
+    const word = v128.or(v128.or(digitVector, letter), v128.or(i8x16.eq(x, i8x16.splat(0x5f)), i8x16.lt_s(x, i8x16.splat(0))));
+    const nonWord = ~<u32>i8x16.bitmask(word) & valid;
+    const digits = <u32>i8x16.bitmask(digitVector) & valid;
+    if ((digits & ((nonWord << 1) | (carry & 1))) != 0) flags |= SUMMARY_CLEAN_DIGIT;
+    digitCount += popcnt(digits);
+    let w: u32;
+    let colon: u32 = 0;
+    if (nonWord != 0) {
+      const at = <u32>i8x16.bitmask(i8x16.eq(x, i8x16.splat(0x40))) & valid;
+      const dot = <u32>i8x16.bitmask(i8x16.eq(x, i8x16.splat(0x2e))) & valid;
+      colon = <u32>i8x16.bitmask(i8x16.eq(x, i8x16.splat(0x3a))) & valid;
+      const slash = <u32>i8x16.bitmask(i8x16.eq(x, i8x16.splat(0x2f))) & valid;
+      w = <u32>i8x16.bitmask(i8x16.eq(lowered, i8x16.splat(0x77))) & valid;
+      if (at != 0) flags |= SUMMARY_AT;
+      if ((dot & ((w << 1) | ((carry >> 1) & 1))) != 0 || (slash & ((colon << 1) | ((carry >> 2) & 1))) != 0) flags |= SUMMARY_URL_MARK;
+      dots += popcnt(dot);
+      colons += popcnt(colon);
+    } else {
+      w = <u32>(i8x16.extract_lane_u(lowered, 15) == 0x77) << 15; // only its last lane is carried
+    }
+    carry = ((nonWord >> 15) & 1) | (((w >> 15) & 1) << 1) | (((colon >> 15) & 1) << 2);
+  }
+  return fromSummary(flags, digitCount, dots, colons);
+}
+
+// SUMMARY_BITS[c]: the classes of byte c the summary asks about.
+const BYTE_WORD: u32 = 1;
+const BYTE_DIGIT: u32 = 2;
+const BYTE_AT: u32 = 4;
+const BYTE_DOT: u32 = 8;
+const BYTE_COLON: u32 = 16;
+const BYTE_SLASH: u32 = 32;
+const BYTE_W: u32 = 64;
+const SUMMARY_BITS: usize = buildSummaryBits();
+
+function buildSummaryBits(): usize {
+  const table = heap.alloc(256);
+  for (let c: u32 = 0; c < 256; c++) {
+    let bits: u32 = isWord(c) ? BYTE_WORD : 0;
+    if (isDigit(c)) bits |= BYTE_DIGIT;
+    if (c == 0x40) bits |= BYTE_AT;
+    if (c == 0x2e) bits |= BYTE_DOT;
+    if (c == 0x3a) bits |= BYTE_COLON;
+    if (c == 0x2f) bits |= BYTE_SLASH;
+    if (lower(c) == 0x77) bits |= BYTE_W;
+    store<u8>(table + <usize>c, <u8>bits);
+  }
+  return table;
+}
+
+/** oneWord128 a byte at a time (the scalar build): one table load and an OR per byte. */
+// @ts-ignore: decorator
+@inline
+function oneWordBytes(v: usize, n: usize): bool {
+  if (n == 0) return true;
+  let bits = <u32>load<u8>(SUMMARY_BITS + <usize>load<u8>(v)) & BYTE_DIGIT; // a digit at index 0 starts clean
+  for (let i: usize = 0; i < n; i++) bits |= ~<u32>load<u8>(SUMMARY_BITS + <usize>load<u8>(v + i)) & BYTE_WORD;
+  return bits == 0;
+}
+
+/** The summary, a byte at a time (the scalar build): the same as summarize128's. */
+function summarizeBytes(v: usize, n: usize): u32 {
+  let flags: u32 = 0;
+  let digits: u32 = 0;
+  let dots: u32 = 0;
+  let colons: u32 = 0;
+  let previous: u32 = 0; // the byte before index 0 counts as non-word
+  for (let i: usize = 0; i < n; i++) {
+    const bits = <u32>load<u8>(SUMMARY_BITS + <usize>load<u8>(v + i));
+    if ((bits & BYTE_DIGIT) != 0 && (previous & BYTE_WORD) == 0) flags |= SUMMARY_CLEAN_DIGIT;
+    if (bits & BYTE_AT) flags |= SUMMARY_AT;
+    if (((bits & BYTE_DOT) != 0 && (previous & BYTE_W) != 0) || ((bits & BYTE_SLASH) != 0 && (previous & BYTE_COLON) != 0)) flags |= SUMMARY_URL_MARK;
+    digits += (bits >> 1) & 1;
+    dots += (bits >> 3) & 1;
+    colons += (bits >> 4) & 1;
+    previous = bits;
+  }
+  return fromSummary(flags, digits, dots, colons);
+}
+
 /** Which of the detectors in `candidates` match starting at index i. */
 function hitsAt(v: usize, n: usize, i: usize, candidates: u32, bareSsn: bool): u32 {
   // "starts clean" once for all the digit-led detectors (after "1-" or "2.", none of them starts).

@@ -17,7 +17,7 @@ import { arenaTop } from "../buffers";
 import { decodeString, decodedEnd } from "../escapes";
 import { patternTable } from "../policy-tables";
 import { bail, quoteAt } from "../in-place";
-import { builtinHits } from "./builtins";
+import { builtinHits, possibleBuiltins } from "./builtins";
 import { patternMatches } from "./patterns";
 import { countHit } from "./counts";
 
@@ -36,6 +36,8 @@ export let rejectedCounter: u32 = 0;
  * node with detect word `word` and counter base `base`. Returns VALUE_STAYS, VALUE_FAILED, or the
  * detector whose placeholder replaces the value.
  */
+// @ts-ignore: decorator
+@inline
 export function inspectScalar<M>(p: usize, end: usize, word: u32, base: u32): i32 {
   let v: usize;
   let n: usize;
@@ -50,11 +52,21 @@ export function inspectScalar<M>(p: usize, end: usize, word: u32, base: u32): i3
     }
   } else {
     const c = <u32>load<u8>(p);
-    if (!(c == 0x2d || c - 0x30 < 10) || (word & DETECT_NUMBERS) == 0 || digitsIn(p, end) < NUMBER_MIN_DIGITS) return VALUE_STAYS;
+    if (!(c == 0x2d || c - 0x30 < 10) || (word & DETECT_NUMBERS) == 0 || end - p < <usize>NUMBER_MIN_DIGITS
+      || digitsIn(p, end) < NUMBER_MIN_DIGITS) return VALUE_STAYS;
     v = p;
     n = end - p;
   }
-  const hits = valueHits(v, n, word);
+  // Most values are ruled out by the prefilter: no call is made for them.
+  const detectors = word & DETECT_DETECTORS;
+  const possible = (detectors & possibleBuiltins(v, n)) | (detectors & ~((1 << BUILTIN_DETECTORS) - 1));
+  if (possible == 0) return VALUE_STAYS;
+  return actOnHits<M>(p, v, n, word, base, possible);
+}
+
+/** The rest of inspectScalar, for a value some detector may hit. */
+function actOnHits<M>(p: usize, v: usize, n: usize, word: u32, base: u32, possible: u32): i32 {
+  const hits = valueHits(v, n, (word & ~DETECT_DETECTORS) | possible);
   if (hits == 0) return VALUE_STAYS;
   if (sizeof<M>() != 1) return bailed(p);
   const detectors = word & DETECT_DETECTORS;

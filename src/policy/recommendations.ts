@@ -9,7 +9,8 @@
  *   exempt from `date`;
  * - `conversations.segment_link` (the link Flex makes to a segment) and `customers.customer_link` (the CRM
  *   link Flex Insights preserves): exempt from `url`;
- * - `recordings` (recording SIDs, media URLs, creation timestamps): exempt from `url` and `date`.
+ * - `recordings` (recording SIDs, media URLs, creation timestamps): exempt from `url` and `date`;
+ * - Event Streams' `dataschema` (the URL of the event's schema, on every CloudEvent): exempt from `url`.
  * Twilio SIDs need no exemption: their digits stand inside a run of letters and digits, which no detector
  * reads (docs/detectors.md, "starts clean"). Durations and counters are numbers of fewer than 9 digits,
  * which are not scanned. Every entry is optional: one that selects nothing in a policy is ignored there.
@@ -38,6 +39,7 @@ const FLEX_INSIGHTS_HIPAA: Recommendation = Object.freeze({
     detectors: ["ssn", "card", "phone", "email", "date", "ip", "url"],
     exempt: [
       ...ENVELOPE_TIMESTAMPS,
+      { path: "dataschema", detectors: ["url"] },
       ...TASK_ATTRIBUTE_BASES.flatMap((base) => [
         { path: `${base}.conversations.date`, detectors: ["date"] },
         { path: `${base}.customers.acquisition_date`, detectors: ["date"] },

@@ -49,12 +49,12 @@ function attributeExemptions(base) {
 }
 
 /**
- * The recommended detection for the two flex-insights presets, in the JSON form policies use. Exemptions apply
- * at a path and everything under it.
- *
- * One entry goes beyond the brief: `dataschema`. Every Event Streams CloudEvent carries
+ * The recommended detection for the two flex-insights presets, in the JSON form policies use (exemptions apply at
+ * a path and everything under it): the exemptions of the flex-insights-hipaa recommendation
+ * (src/policy/recommendations.ts), with one more, `dataschema`. Every Event Streams CloudEvent carries
  * "dataschema": "https://events-schemas.twilio.com/TaskRouter.WDSEvent/<n>" (Twilio's examples, and
- * examples/eventstreams.json), the preset keeps it, and without this exemption each such event is a url hit.
+ * examples/eventstreams.json), the eventstreams preset keeps it, and without the exemption every such event is a
+ * url hit.
  */
 export const RECOMMENDED_DETECT = Object.freeze({
   detectors: [...BUILTINS],
@@ -197,7 +197,7 @@ const INTERNATIONAL = [
 /** { text, number } — number: the text is also a valid JSON number lexeme the phone rule reads. */
 function phoneValue(r) {
   const k = r.int(20);
-  if (k < 3) {
+  if (k < 4) {
     // bare ten digits: area and exchange both start 2-9, as a string or a JSON number
     const [a, e, l] = nanpParts(r);
     return { text: a + e + l, number: true };
@@ -615,10 +615,7 @@ class Obj {
   }
 }
 
-/**
- * JSON text of a value built here: Obj, raw() lexemes, and plain values (JSON.stringify). The pieces are joined
- * once: a string grown by += is a rope that encodeInto() must flatten, which took longer than building it.
- */
+/** JSON text of a value built here: Obj, raw() lexemes, and plain values (JSON.stringify). */
 function toJson(v) {
   const parts = [];
   writeJson(v, parts);
@@ -632,9 +629,15 @@ function writeJson(v, parts) {
       writeJson(v.values[i], parts);
     }
     parts.push(v.keys.length ? "}" : "{}");
-  } else if (typeof v === "string" && v.charCodeAt(0) === 2) parts.push(v.slice(1, -1));
-  else parts.push(JSON.stringify(v));
+  } else if (typeof v === "string") {
+    if (v.charCodeAt(0) === 2) parts.push(v.slice(1, -1));
+    else if (NEEDS_ESCAPE.test(v)) parts.push(JSON.stringify(v));
+    else parts.push('"', v, '"'); // most values: JSON.stringify per string was a third of the time
+  } else parts.push(JSON.stringify(v));
 }
+
+/** What a JSON string literal cannot hold as is (lone surrogates never occur here). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 const TASK_EVENTS = ["task.created", "task.updated", "task.canceled", "task.completed", "task.wrapup",
   "task.deleted", "task.system-deleted", "task-queue.entered", "task-queue.moved", "task-queue.timeout",
@@ -980,7 +983,7 @@ function eventStreamsEvent(r, ctx, f) {
         worker_previous_activity_sid: f.previous.sid,
         worker_previous_activity_name: f.previous.name,
         worker_time_in_previous_activity: r.range(0, 30000),
-        worker_time_in_previous_activity_ms: r.range(0, 99999999),
+        worker_time_in_previous_activity_ms: r.chance(0.8) ? r.range(0, 99999999) : r.range(1000000000, 1999999999),
         worker_channel_available: r.chance(0.5),
         worker_channel_available_capacity: r.range(0, 3),
         worker_channel_task_count: r.range(0, 3),
@@ -1071,7 +1074,7 @@ const PLANT_JSON = JSON.stringify(PLANT);
 
 /**
  * One planted event's text: the clean event `e` (TaskAttributes an Obj), `path` set to the planted value,
- * written in `form`. For JSON numbers, `lexeme` is written as is.
+ * written in `form` as `chars` plans it (a JSON number, `asNumber`, is written as is).
  */
 function writePlanted(r, e, path, value, chars, asNumber, form) {
   const [, object, key] = path.split(".");
@@ -1114,7 +1117,7 @@ export function plantedEvents(seed, perDetector = 400) {
     for (const form of forms) {
       const { text: phi, number } = PHI_VALUES[detector](r);
       const numberForm = form === "plain" || form === "embedded";
-      const asNumber = number && numberForm && r.chance(0.5);
+      const asNumber = number && numberForm && r.chance(0.7);
       let value = phi;
       if (!asNumber && r.chance(0.6)) value = r.pick(SENTENCES[detector]).replace("{}", phi);
       const span = [value.indexOf(phi), value.indexOf(phi) + phi.length];
@@ -1131,39 +1134,14 @@ export function plantedEvents(seed, perDetector = 400) {
 }
 
 /**
- * Encodes event texts into shared 1 MiB chunks: one ArrayBuffer per event made 100,000 events several times
- * slower (each small buffer is allocated and tracked on its own).
- */
-class ChunkEncoder {
-  constructor() {
-    this.chunk = new Uint8Array(0);
-    this.used = 0;
-  }
-  encode(text) {
-    if (this.chunk.length - this.used < text.length * 3) {
-      this.chunk = new Uint8Array(Math.max(1 << 20, text.length * 3));
-      this.used = 0;
-    }
-    const { written } = encoder.encodeInto(text, this.chunk.subarray(this.used));
-    const bytes = this.chunk.subarray(this.used, this.used + written);
-    this.used += written;
-    return bytes;
-  }
-}
-
-/**
  * Clean events one at a time: [{ bytes, preset }] where preset is the preset the event is meant for,
  * "flex-insights-hipaa" (TaskRouter callbacks: TaskAttributes a JSON string in 80% of those that carry it, an
  * object otherwise) or "flex-insights-hipaa-eventstreams" (CloudEvents, about a fifth of all).
  * `only` restricts the corpus to one of the two presets.
- *
- * `bytes` are views into shared 1 MiB buffers (byteOffset is not 0): copy one with .slice() before transferring
- * its buffer to a worker.
  */
 export function* iterateCleanEvents(seed, count, { only } = {}) {
   const r = new Rand(seed);
   const ctx = new Context(r);
-  const chunks = new ChunkEncoder();
   for (let i = 0; i < count; i++) {
     const f = eventFacts(r, ctx, pickEventType(r));
     const streams = only ? only === "flex-insights-hipaa-eventstreams" : r.chance(0.2);
@@ -1174,7 +1152,7 @@ export function* iterateCleanEvents(seed, count, { only } = {}) {
       const attributes = e.get("TaskAttributes");
       if (attributes && r.chance(0.8)) e.set("TaskAttributes", toJson(attributes));
     }
-    yield { bytes: chunks.encode(toJson(e)), preset: streams ? "flex-insights-hipaa-eventstreams" : "flex-insights-hipaa" };
+    yield { bytes: encoder.encode(toJson(e)), preset: streams ? "flex-insights-hipaa-eventstreams" : "flex-insights-hipaa" };
   }
 }
 
@@ -1188,10 +1166,10 @@ export function cleanEvents(seed, count, options) {
 /**
  * Every scalar of a JSON text with its path (keys; array items as "[i]"), descending into the strings at
  * `embedded` paths (dotted text, e.g. "TaskAttributes") as JSON documents. Strings come decoded; numbers with
- * their lexeme as written (JSON.parse would round long ones). Yields { path: string[], type, value }, where type
- * is "string", "number" or "literal" and value the decoded string or the lexeme.
+ * their lexeme as written (JSON.parse would round long ones). Returns [{ path: string[], type, value }], where
+ * type is "string", "number" or "literal" and value the decoded string or the lexeme. Expects valid JSON.
  */
-export function* scalars(text, embedded = [], prefix = []) {
+export function scalars(text, embedded = [], prefix = [], out = []) {
   const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null/y;
   let i = 0;
   const space = () => {
@@ -1199,14 +1177,24 @@ export function* scalars(text, embedded = [], prefix = []) {
   };
   const string = () => {
     const start = i++;
-    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    let plain = true;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
+      if (c === 92) {
+        plain = false;
+        i += 2;
+      } else i++;
+    }
     i++;
-    return JSON.parse(text.slice(start, i));
+    return plain ? text.slice(start + 1, i - 1) : JSON.parse(text.slice(start, i));
   };
-  function* value(path) {
+  const value = (path) => {
     space();
-    if (text[i] === "{" || text[i] === "[") {
-      const object = text[i++] === "{";
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      const object = c === "{";
+      i++;
       space();
       if (text[i] === (object ? "}" : "]")) return void i++;
       for (let n = 0; ; n++) {
@@ -1217,38 +1205,71 @@ export function* scalars(text, embedded = [], prefix = []) {
           space();
           i++; // ':'
         }
-        yield* value([...path, key]);
+        value([...path, key]);
         space();
         if (text[i++] !== ",") return;
       }
     }
-    if (text[i] === '"') {
+    if (c === '"') {
       const s = string();
-      if (embedded.includes(path.join("."))) yield* scalars(s, [], path);
-      else yield { path, type: "string", value: s };
+      if (embedded.length && embedded.includes(path.join("."))) scalars(s, [], path, out);
+      else out.push({ path, type: "string", value: s });
       return;
     }
     NUMBER.lastIndex = i;
     const lexeme = NUMBER.exec(text)[0];
     i += lexeme.length;
-    yield { path, type: /^[-0-9]/.test(lexeme) ? "number" : "literal", value: lexeme };
+    out.push({ path, type: c === "t" || c === "f" || c === "n" ? "literal" : "number", value: lexeme });
+  };
+  value(prefix);
+  return out;
+}
+
+/** Whether an exemption path (keys; `*` for exactly one key) covers `path` (it or something under it). */
+function covers(keys, path) {
+  if (keys.length > path.length) return false;
+  for (let n = 0; n < keys.length; n++) if (keys[n] !== "*" && keys[n] !== path[n]) return false;
+  return true;
+}
+
+const EXEMPTIONS = new WeakMap();
+
+/** A detect section's exemptions as [keys, detectors or null for all] (split once per section). */
+function exemptions(detect) {
+  let list = EXEMPTIONS.get(detect);
+  if (!list) {
+    list = detect.exempt.map((e) => (typeof e === "string" ? [e.split("."), null] : [e.path.split("."), e.detectors]));
+    EXEMPTIONS.set(detect, list);
   }
-  yield* value(prefix);
+  return list;
 }
 
-/** Whether an exemption path (dotted, `*` for exactly one key) covers `path` (it or something under it). */
-function covers(pattern, path) {
-  const keys = pattern.split(".");
-  return keys.length <= path.length && keys.every((k, n) => k === "*" || k === path[n]);
-}
-
-/** The detectors of `detect` that apply at `path` after its exemptions. */
+/** The detectors of `detect` that apply at `path` (keys) after its exemptions. */
 export function detectorsAt(path, detect = RECOMMENDED_DETECT) {
-  return detect.detectors.filter((d) => !detect.exempt.some((e) =>
-    typeof e === "string" ? covers(e, path) : covers(e.path, path) && e.detectors.includes(d)));
+  const exempt = exemptions(detect).filter(([keys]) => covers(keys, path));
+  return detect.detectors.filter((d) => !exempt.some(([, detectors]) => !detectors || detectors.includes(d)));
 }
 
 const DIGIT_RUN = /\d/g;
+
+const KEEP_SETS = new WeakMap();
+
+/** The keep paths of a policy as a set of dotted texts (made once per policy object). */
+function keepSet(policy) {
+  let set = KEEP_SETS.get(policy);
+  if (!set) KEEP_SETS.set(policy, (set = new Set(policy.keep)));
+  return set;
+}
+
+/** Whether a keep path is `path` or one of its prefixes (a kept object keeps everything under it). */
+export function isKept(keep, path) {
+  let prefix = "";
+  for (let n = 0; n < path.length; n++) {
+    prefix = n ? `${prefix}.${path[n]}` : path[n];
+    if (keep.has(prefix)) return true;
+  }
+  return false;
+}
 
 /**
  * What a detector scan sees in one event under a preset's keep list: every kept scalar that is scanned (strings;
@@ -1257,10 +1278,10 @@ const DIGIT_RUN = /\d/g;
  */
 export function scannedValues(bytes, policy, detect = RECOMMENDED_DETECT) {
   const text = typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes);
-  const keep = policy.keep.map((p) => p.split("."));
+  const keep = keepSet(policy);
   const out = [];
   for (const s of scalars(text, policy.embeddedJson ?? [])) {
-    if (!keep.some((k) => k.length <= s.path.length && k.every((key, n) => key === s.path[n]))) continue;
+    if (!isKept(keep, s.path)) continue;
     if (s.type === "literal" || (s.type === "number" && (s.value.match(DIGIT_RUN) ?? []).length < 9)) continue;
     out.push({ path: s.path.join("."), value: s.value, bytes: encoder.encode(s.value), detectors: detectorsAt(s.path, detect) });
   }
