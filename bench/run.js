@@ -120,6 +120,10 @@ const main = shapeBatch(SHAPES[0], batchBytes);
 const mainLines = new TextDecoder().decode(main.bytes).split("\n").filter((l) => l.length > 0);
 const simd = await filterFor(benchPolicy, "simd");
 const scalar = await filterFor(benchPolicy, "scalar");
+// PHI detection on (issue 11): the recommendation, counting (every event kept, every kept value scanned).
+const detecting = { ...benchPolicy, name: "bench+detect", detect: { use: "flex-insights-hipaa", action: "count" } };
+const simdDetect = await filterFor(detecting, "simd");
+const scalarDetect = await filterFor(detecting, "scalar");
 const simdBefore = await beforeFor(benchPolicy, "simd");
 const scalarBefore = await beforeFor(benchPolicy, "scalar");
 for (const f of [simd, scalar, simdBefore, scalarBefore]) {
@@ -148,6 +152,8 @@ const tasks = [
   ["hipaa-sieve SIMD batch", () => simd.filterBatch(main.bytes)],
   ["hipaa-sieve SIMD batch, output as a view (no copy out)", () => simd.filterBatch(main.bytes, { view: true })],
   ["hipaa-sieve scalar batch", () => scalar.filterBatch(main.bytes)],
+  ["hipaa-sieve SIMD batch, PHI detection on (flex-insights-hipaa)", () => simdDetect.filterBatch(main.bytes)],
+  ["hipaa-sieve scalar batch, PHI detection on (flex-insights-hipaa)", () => scalarDetect.filterBatch(main.bytes)],
   ["engine before issue 7: SIMD batch", () => simdBefore.filterBatch(main.bytes)],
   ["engine before issue 7: scalar batch", () => scalarBefore.filterBatch(main.bytes)],
   ["hipaa-sieve SIMD, routed: 50 accounts, 1 policy", () => fewRoutes.filterBatch(fewRoutesBatch)],
