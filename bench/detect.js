@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { compilePolicy, createFilter } from "../dist/index.js";
 import { benchPolicy, taskRouterNdjson } from "./events.js";
-import { plantedEvents } from "../test/support/phi-corpus.js";
+import { cleanEvents, plantedEvents } from "../test/support/phi-corpus.js";
 
 const { values } = parseArgs({ options: {
   rounds: { type: "string", default: "15" },
@@ -43,9 +43,13 @@ const realistic = new TextEncoder().encode(taskRouterNdjson(Number(values.events
 // callbacks: the detectors find and count it (count) or replace it (redact).
 const planted = new TextEncoder().encode(plantedEvents(7, 200).map((e) => new TextDecoder().decode(e.bytes)).join("\n") + "\n");
 const flexPreset = (await import("../dist/policy/presets.js")).presetPolicy("flex-insights-hipaa").spec;
+// The false-positive corpus's TaskRouter events: every preserved attribute filled with realistic non-PHI.
+const clean = new TextEncoder().encode(cleanEvents(11, Number(values.events), { only: "flex-insights-hipaa" })
+  .map((e) => new TextDecoder().decode(e.bytes)).join("\n") + "\n");
 
 const cases = [
   { name: "realistic TaskRouter events (bench policy)", bytes: realistic, spec: benchPolicy },
+  { name: "clean corpus, every preserved attribute filled (flex-insights-hipaa)", bytes: clean, spec: flexPreset },
   { name: "events with PHI in a kept value (flex-insights-hipaa)", bytes: planted, spec: flexPreset },
 ];
 

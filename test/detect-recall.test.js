@@ -12,8 +12,14 @@ import { MRN_PATTERN, PLANT_DETECTORS, plantedEvents } from "./support/phi-corpu
 
 const SEED = 0x9ec411;
 const PER_DETECTOR = 400;
-const planted = plantedEvents(SEED, PER_DETECTOR);
-const batch = new TextEncoder().encode(planted.map((e) => new TextDecoder().decode(e.bytes)).join("\n") + "\n");
+// Made when the suite starts, not at import (uvu imports every file first; a large test process inflates
+// the peak RSS the CLI tests read from the children it forks).
+let planted;
+let batch;
+test.before(() => {
+  planted = plantedEvents(SEED, PER_DETECTOR);
+  batch = new TextEncoder().encode(planted.map((e) => new TextDecoder().decode(e.bytes)).join("\n") + "\n");
+});
 const preset = presetPolicy("flex-insights-hipaa").spec;
 const detect = (action) => ({ use: "flex-insights-hipaa", patterns: [MRN_PATTERN], action });
 const decoder = new TextDecoder();

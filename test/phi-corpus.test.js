@@ -20,8 +20,14 @@ const TASKROUTER = findPreset("flex-insights-hipaa").spec;
 const EVENTSTREAMS = findPreset("flex-insights-hipaa-eventstreams").spec;
 const specOf = (preset) => (preset === "flex-insights-hipaa" ? TASKROUTER : EVENTSTREAMS);
 
-const PLANTED = plantedEvents(1);
-const CLEAN = cleanEvents(2, 2000);
+// Made when the suite starts, not when the file is imported: uvu imports every test file first, and a
+// large test process inflates the peak RSS that the CLI tests read from the children it forks.
+let PLANTED;
+let CLEAN;
+test.before(() => {
+  PLANTED = plantedEvents(1);
+  CLEAN = cleanEvents(2, 2000);
+});
 
 /** The reference detectors, when they exist (written alongside). */
 const reference = existsSync(new URL("./support/detectors-reference.js", import.meta.url))

@@ -50,9 +50,14 @@ function buildStarts(): usize {
  * whether nine bare digits count as an SSN (the value's path is listed in the policy's bareSsn).
  */
 export function builtinHits(v: usize, n: usize, mask: u32, bareSsn: bool): u32 {
-  let wanted = mask & BUILTINS;
+  const wanted = mask & BUILTINS;
   if (wanted == 0) return 0;
   forgetHosts();
+  return ASC_FEATURE_SIMD ? hitsByBlock(v, n, wanted, bareSsn) : hitsByByte(v, n, wanted, bareSsn);
+}
+
+/** Asks the matchers at every position where a wanted detector may start, a byte at a time. */
+function hitsByByte(v: usize, n: usize, wanted: u32, bareSsn: bool): u32 {
   let hits: u32 = 0;
   let allowed = BUILTINS; // anything may start at index 0
   for (let i: usize = 0; i < n; i++) {
@@ -68,6 +73,48 @@ export function builtinHits(v: usize, n: usize, mask: u32, bareSsn: bool): u32 {
     }
   }
   return hits;
+}
+
+/**
+ * hitsByByte's answer, a block of 16 bytes at a time: the positions where anything may start are
+ * index 0, those right after a non-word byte, and the '@'s (an email's), found with the nibble
+ * classifier; only there is the start table read. A long URL or sentence has a few such positions
+ * per word instead of one look per byte. Reads as summarize128 does (lanes past the value unused).
+ */
+function hitsByBlock(v: usize, n: usize, wanted: u32, bareSsn: bool): u32 {
+  const lowNibble = v128.load(LOW_NIBBLE);
+  const highNibble = v128.load(HIGH_NIBBLE);
+  let hits: u32 = 0;
+  let afterNonWord: u32 = 1; // index 0: anything may start there
+  for (let base: usize = 0; base < n; base += 16) {
+    const cls = classify(v128.load(v + base), lowNibble, highNibble);
+    const nonWord = <u32>i8x16.bitmask(i8x16.eq(v128.and(cls, i8x16.splat(CLASS_WORD)), i8x16.splat(0)));
+    const at = <u32>i8x16.bitmask(i8x16.ne(v128.and(cls, i8x16.splat(CLASS_AT)), i8x16.splat(0)));
+    let positions = (((nonWord << 1) & 0xffff) | afterNonWord | at) & validLanes(n - base);
+    afterNonWord = nonWord >> 15;
+    while (positions != 0) {
+      const i = base + <usize>ctz(positions);
+      positions &= positions - 1;
+      // After a word byte only an email may start (at its '@'); the start table says the rest.
+      const allowed = i == 0 || !isWord(<u32>load<u8>(v + i - 1)) ? BUILTINS : EMAIL;
+      const candidates = load<u32>(STARTS + (<usize>load<u8>(v + i) << 2)) & allowed & wanted;
+      if (candidates == 0) continue;
+      const found = hitsAt(v, n, i, candidates, bareSsn);
+      if (found != 0) {
+        hits |= found;
+        wanted &= ~found;
+        if (wanted == 0) return hits;
+      }
+    }
+  }
+  return hits;
+}
+
+/** Each byte's class (CLASS_*), from two 16-entry tables indexed by its nibbles (simdjson's classifier). */
+// @ts-ignore: decorator
+@inline
+function classify(x: v128, lowNibble: v128, highNibble: v128): v128 {
+  return v128.and(v128.swizzle(lowNibble, v128.and(x, i8x16.splat(0x0f))), v128.swizzle(highNibble, i8x16.shr_u(x, 4)));
 }
 
 // The prefilter. Most kept values are ids, names and words: a summary of the value's bytes, made
@@ -115,9 +162,7 @@ function oneWord128(v: usize, n: usize): bool {
   let i: usize = 0;
   // Whole blocks, then the last (partial, or empty when n is a multiple of 16: no lane valid).
   while (true) {
-    const x = v128.load(v + i);
-    // Each byte's class, from two 16-entry tables indexed by its nibbles (simdjson's classifier).
-    const cls = v128.and(v128.swizzle(lowNibble, v128.and(x, i8x16.splat(0x0f))), v128.swizzle(highNibble, i8x16.shr_u(x, 4)));
+    const cls = classify(v128.load(v + i), lowNibble, highNibble);
     const nonWord = <u32>i8x16.bitmask(i8x16.eq(v128.and(cls, i8x16.splat(CLASS_WORD)), i8x16.splat(0)));
     const digits = <u32>i8x16.bitmask(i8x16.ne(v128.and(cls, i8x16.splat(CLASS_DIGIT)), i8x16.splat(0)));
     const marks = <u32>i8x16.bitmask(i8x16.ne(v128.and(cls, i8x16.splat(CLASS_MARK)), i8x16.splat(0)));
