@@ -1,7 +1,12 @@
-// The built-in PHI detectors run together over one value (docs/detectors.md): one pass over its
-// bytes finds the positions where a wanted detector's match could start, and only there asks that
-// detector's matcher. Most bytes of most values start nothing: a word's second byte can only be
-// an email's '@' (every other detector needs a start that no word byte precedes).
+// The built-in PHI detectors run together over one value (docs/detectors.md), in two stages, as
+// simdjson keeps finding structure apart from acting on it:
+//   1. the prefilter (possibleBuiltins, inlined where values are inspected): a look at 16-byte
+//      blocks that rules out every detector for most values (ids, names, words), and a summary of
+//      marks and digit counts that rules out most detectors for the rest;
+//   2. builtinHits: the positions where a wanted detector's match could start, and only there that
+//      detector's matcher. A word's second byte can only start an email (at its '@'): every other
+//      detector needs a start that no word byte precedes, so the SIMD build looks only at the
+//      positions after non-word bytes, a block at a time.
 import { DETECTOR_SSN, DETECTOR_CARD, DETECTOR_PHONE, DETECTOR_EMAIL, DETECTOR_DATE, DETECTOR_IP, DETECTOR_URL } from "../abi";
 import { isDigit, isHex, isWord, lower, startsClean, forgetHosts } from "./bytes";
 import { ssnFrom } from "./ssn";
@@ -142,23 +147,22 @@ const SHORTEST_MATCH: usize = 4;
 @inline
 export function possibleBuiltins(v: usize, n: usize): u32 {
   if (n < SHORTEST_MATCH) return 0;
-  if (ASC_FEATURE_SIMD) return oneWord128(v, n) ? 0 : summarize128(v, n);
+  if (ASC_FEATURE_SIMD) return nothingToSee128(v, n) ? 0 : summarize128(v, n);
   return oneWordBytes(v, n) ? 0 : summarizeBytes(v, n);
 }
 
 /**
- * Whether [v, v + n) is one word: no non-word byte, and no digit at index 0. Nothing can match
- * such a value (every mark the summary looks for is a non-word byte, and the only clean start is
- * index 0), and this much costs the word test alone: it settles ids, codes and single words, most
- * kept values, inline; the others take summarize128's call. Reads as summarize128 does.
+ * Whether [v, v + n) holds no digit that starts clean (at index 0 or right after a non-word byte)
+ * and none of the marks '@', ':', '.', '/'. Nothing can match such a value, and this much costs one
+ * classification per block: it settles ids, codes, words and names, most kept values, inline; the
+ * others take summarize128's call. Reads up to 15 bytes past the value, as summarize128 does.
  */
 // @ts-ignore: decorator
 @inline
-function oneWord128(v: usize, n: usize): bool {
+function nothingToSee128(v: usize, n: usize): bool {
   const lowNibble = v128.load(LOW_NIBBLE);
   const highNibble = v128.load(HIGH_NIBBLE);
   let afterNonWord: u32 = 1; // index 0 counts as following a non-word byte
-  let seen: u32 = 0;
   let i: usize = 0;
   // Whole blocks, then the last (partial, or empty when n is a multiple of 16: no lane valid).
   while (true) {
@@ -168,10 +172,9 @@ function oneWord128(v: usize, n: usize): bool {
     const marks = <u32>i8x16.bitmask(i8x16.ne(v128.and(cls, i8x16.splat(CLASS_MARK)), i8x16.splat(0)));
     const found = (digits & ((nonWord << 1) | afterNonWord)) | marks;
     if (i + 16 > n) return (found & ((<u32>1 << <u32>(n - i)) - 1)) == 0;
-    seen |= found;
+    if (found != 0) return false;
     afterNonWord = nonWord >> 15;
     i += 16;
-    if (seen != 0) return false;
   }
   return unreachable();
 }
@@ -322,7 +325,10 @@ function buildSummaryBits(): usize {
   return table;
 }
 
-/** oneWord128 a byte at a time (the scalar build): one table load and an OR per byte. */
+/**
+ * The scalar build's quick test: no non-word byte and no digit at index 0 (a single word: ids and
+ * codes). One table load and an OR per byte; the rest take summarizeBytes.
+ */
 // @ts-ignore: decorator
 @inline
 function oneWordBytes(v: usize, n: usize): bool {
