@@ -23,6 +23,7 @@ import {
   placeholderLength, NODE_DROP, FLAG_KEEP_WHOLE, FLAG_EMBEDDED_JSON,
 } from "./policy-tables";
 import { inspectScalar, VALUE_STAYS, VALUE_FAILED } from "./detect/kept-values";
+import { logMark, undoHitsTo, countingDirectly } from "./detect/counts";
 import { newObject, insertKey, KEY_ADDED, KEY_REPEATED } from "./keyset";
 import { memoSlot, predictKey, memoChild, memoEdge, memoHash, remember } from "./key-memo";
 import { maxDepth } from "./limits";
@@ -47,14 +48,26 @@ let keptCounterBase: u32 = 0;
 
 /**
  * Writes the kept scalar [p, end) as inspectScalar's `verdict` says: as it is, or its detector's
- * placeholder in its place. False when the verdict is a failure.
+ * placeholder in its place (in Escaped mode with its quotes escaped: `\"[phone]\"`; no placeholder
+ * is longer than a value it replaces, nor then escaped). False when the verdict is a failure.
  */
 // @ts-ignore: decorator
 @inline
-function emitInspected(p: usize, end: usize, verdict: i32): bool {
+function emitInspected<M>(p: usize, end: usize, verdict: i32): bool {
   if (verdict == VALUE_STAYS) emitBytes(p, end - p);
   else if (verdict == VALUE_FAILED) return false;
-  else emitBytes(placeholderAddress(<u32>verdict), placeholderLength(<u32>verdict));
+  else {
+    const text = placeholderAddress(<u32>verdict);
+    const length = placeholderLength(<u32>verdict);
+    if (sizeof<M>() == 1) emitBytes(text, length);
+    else {
+      emitByte(0x5c);
+      emitByte(0x22);
+      emitBytes(text + 1, length - 2); // the name between the quotes: no byte of it needs an escape
+      emitByte(0x5c);
+      emitByte(0x22);
+    }
+  }
   return true;
 }
 
@@ -193,7 +206,7 @@ function walkValue<M>(p: usize, depth: i32, emit: bool): usize {
     if (close == 0) return 0;
     if (emit) {
       if (keptDetect == 0) emitBytes(p, close + 1 - p);
-      else if (!emitInspected(p, close + 1, inspectScalar<M>(p, close + 1, keptDetect, keptCounterBase))) return 0;
+      else if (!emitInspected<M>(p, close + 1, inspectScalar<M>(p, close + 1, keptDetect, keptCounterBase))) return 0;
     }
     return close + 1;
   }
@@ -203,7 +216,7 @@ function walkValue<M>(p: usize, depth: i32, emit: bool): usize {
   const end = c == 0x2d || c - 0x30 < 10 ? scanNumber(p) : scanLiteral(p);
   if (end != 0 && emit) {
     if (keptDetect == 0) emitBytes(p, end - p);
-    else if (!emitInspected(p, end, inspectScalar<M>(p, end, keptDetect, keptCounterBase))) return 0;
+    else if (!emitInspected<M>(p, end, inspectScalar<M>(p, end, keptDetect, keptCounterBase))) return 0;
   }
   return end;
 }
@@ -379,7 +392,7 @@ function filterObject<M>(p: usize, depth: i32, node: u32): usize {
             emitBytes(keyAt, p - keyAt);
           } else {
             emitMemberHead(keyAt, true);
-            emitInspected(valueAt, p, verdict);
+            emitInspected<M>(valueAt, p, verdict);
           }
           first = false;
         } else {
@@ -444,8 +457,10 @@ function filterEmbedded(quote: usize, depth: i32, node: u32): usize {
  * sets of objects that are done; they cost only table room.)
  */
 function filterEmbeddedInPlace(quote: usize, depth: i32, node: u32): usize {
+  if (countingDirectly()) return 0; // its hits could not be taken back on a bail
   const mark = outPos;
   const arena = arenaTop;
+  const hits = logMark();
   let p = skipSpace<Escaped>(quote + 1);
   const c = load<u8>(p);
   if (c != 0x7b && c != 0x5b) return 0; // a scalar document, or not JSON: the decoding path
@@ -458,6 +473,7 @@ function filterEmbeddedInPlace(quote: usize, depth: i32, node: u32): usize {
   if (p == 0) {
     setOutPos(mark);
     setArenaTop(arena);
+    undoHitsTo(hits); // the decoding path counts them again
     clearError(); // nothing was wrong before this walk began: an error ends the event's walk
     return 0;
   }

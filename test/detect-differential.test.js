@@ -132,6 +132,36 @@ test("the prefilter hides no match: examples at every offset of two blocks, both
   }
 });
 
+// An event's hits are logged until it ends well (assembly/detect/counts.ts); more than the log holds
+// (1,024) are counted by walking the event again. A walk in place of an embedded document that steps
+// aside later takes its hits back. Each way, the counts must be exact, and a rejected event counts none.
+test("counts are exact: past the event log, across a walk in place that steps aside, none for a rejected event", async () => {
+  const spec = { keep: ["a", "T.x"], embeddedJson: ["T"], detect: { action: "count", detectors: ["phone", "email"] } };
+  const many = (k) => Array.from({ length: k }, (_, i) => `"call 212-555-${String(1000 + (i % 9000)).padStart(4, "0")}"`).join(",");
+  const inner = (k, tail) => JSON.stringify(JSON.stringify({ x: [many(k)].map((m) => JSON.parse(`[${m}]`))[0], y: tail }));
+  const cases = [
+    `{"a":[${many(1500)}]}`, // past the log, raw
+    `{"a":[${many(10)}],"T":${inner(1200, "ok")}}`, // past the log, inside an embedded document walked in place
+    // the outer encoder's "\/" after the hits makes the walk in place step aside (in-place.ts): its 5 hits are taken back
+    `{"T":${inner(5, "a/b").replace("a/b", "a\\/b")},"a":"x@example.com"}`,
+    `{"a":[${many(20)}],"b":tru}`, // malformed after its hits: rejected, counts nothing
+  ];
+  for (const variant of VARIANTS) {
+    const filter = await createFilter(compilePolicy(spec), { variant });
+    for (const event of cases) {
+      const ref = referenceFilter(spec, new TextEncoder().encode(event));
+      const got = filter.filterEvent(event);
+      assert.is(got.ok, ref.ok, `${variant}: ${event.slice(0, 80)}`);
+      if (got.ok) assert.equal(detectionKeys(got.detections), detectionKeys(ref.detections), `${variant}: ${event.slice(0, 80)}`);
+      const batch = filter.filterBatch(new TextEncoder().encode(`${event}\n{"a":"212-555-0100"}\n`));
+      const want = [...(ref.ok ? ref.detections : []), { path: "a", detector: "phone", count: 1 }];
+      const sum = new Map();
+      for (const d of want) sum.set(`${d.path}|${d.detector}`, (sum.get(`${d.path}|${d.detector}`) ?? 0) + d.count);
+      assert.equal(detectionKeys(batch.detections), [...sum].map(([k, n]) => `${k}|${n}`).sort(), `${variant} batch: ${event.slice(0, 80)}`);
+    }
+  }
+});
+
 test("count changes no output: the main differential corpus through EVENT_POLICY with and without detection", async () => {
   const valid = generateEvents(0x51e7e, 1500);
   const joined = new TextEncoder().encode(valid.map((e) => e.text).join("\n"));

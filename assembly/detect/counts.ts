@@ -81,6 +81,26 @@ export function commitEventCounts(): bool {
   return true;
 }
 
+/** Where the current event's log stands now (an embedded document walked in place may be undone). */
+export function logMark(): u32 {
+  return logLength;
+}
+
+/**
+ * Forgets the hits logged since `mark`: their walk was undone, and the walk that replaces it counts
+ * them again. (Not while counting directly: callers walk nothing in place then. A log that
+ * overflowed meanwhile stays marked so: the event is then recounted directly, which is exact.)
+ */
+export function undoHitsTo(mark: u32): void {
+  assert(!direct && mark <= logLength);
+  logLength = mark;
+}
+
+/** Whether hits go straight to the counters now (then nothing may be walked twice: no walk in place). */
+export function countingDirectly(): bool {
+  return direct;
+}
+
 export function beginDirectCount(): void {
   direct = true;
   logLength = 0;

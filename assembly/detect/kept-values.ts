@@ -5,9 +5,10 @@
 // Strings are scanned decoded: a string with escapes is decoded into the arena above its top (it is
 // read and forgotten at once, so nothing needs to be popped; the arena keeps PADDING writable bytes
 // past any top, which covers decodeString's overrun). A string of an embedded document walked in
-// place (Escaped mode) has no escapes of its own when it reaches here (or it is a bail already), so
-// its body is its decoded bytes. A hit in Escaped mode is a bail too: hits are only ever acted on and
-// counted by the decoded walk, which is the one that stands.
+// place (Escaped mode) with escapes of its own is a bail (the decoding path reads it), so one that is
+// scanned here is its own decoded bytes. Its hits are counted and redacted where it stands (a walk in
+// place that bails later takes its hits back: filter.ts); a hit that rejects is a bail, so that the
+// decoding path, which reports errors inside embedded documents, reports it.
 import {
   DETECT_DETECTORS, DETECT_BARE_SSN, DETECT_NUMBERS, DETECT_REJECT, DETECT_REDACT, BUILTIN_DETECTORS, FIRST_PATTERN_DETECTOR,
 } from "../abi";
@@ -68,7 +69,7 @@ export function inspectScalar<M>(p: usize, end: usize, word: u32, base: u32): i3
 function actOnHits<M>(p: usize, v: usize, n: usize, word: u32, base: u32, possible: u32): i32 {
   const hits = valueHits(v, n, (word & ~DETECT_DETECTORS) | possible);
   if (hits == 0) return VALUE_STAYS;
-  if (sizeof<M>() != 1) return bailed(p);
+  if (sizeof<M>() != 1 && (word & DETECT_REJECT) != 0) return bailed(p);
   const detectors = word & DETECT_DETECTORS;
   let rest = hits;
   while (rest != 0) {
