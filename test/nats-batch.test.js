@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createAccountsFilter, createFilter, parseAccountsText, presetPolicy } from "../dist/index.js";
+import { compilePolicy, createAccountsFilter, createFilter, parseAccountsText, presetPolicy } from "../dist/index.js";
 import { filterMessages, messageId, rejectionRecord } from "../dist/nats/index.js";
 import { needsOwnCall } from "../dist/nats/message-batch.js";
 import { publicationsFor } from "../dist/nats/publications.js";
@@ -102,6 +102,18 @@ test("with one policy there is no account: rejections carry none, kept events ar
   assert.is(r.outcomes[1].account, null);
   assertNoPhi(shown(r.outcomes[0]), TASKROUTER_PHI);
   assert.is(shown(r.outcomes[0]), alone(f, taskRouterEvent("AC1", 0)));
+});
+
+test("a PHI_DETECTED rejection's record names the detector and the kept path, never the value (batched and alone)", async () => {
+  const f = await createFilter(compilePolicy({ keep: ["EventType", "note"], detect: { detectors: ["phone"] } }));
+  const messages = ['{"EventType":"a","note":"call 503-555-0147"}', '{"EventType":"b",\n"note":"503.555.0147"}', '{"EventType":"c"}'];
+  const r = filterMessages(f, messages.map((t) => encoder.encode(t)));
+  assert.equal(r.outcomes.map((o) => o.kind), ["rejected", "rejected", "kept"]);
+  for (const [i, o] of r.outcomes.slice(0, 2).entries()) {
+    const record = JSON.parse(decoder.decode(rejectionRecord("EVENTS", i, o)));
+    assert.equal([record.code, record.detector, record.path], ["PHI_DETECTED", "phone", "note"]);
+    assert.not.ok(decoder.decode(rejectionRecord("EVENTS", i, o)).includes("555"), "no value in the record");
+  }
 });
 
 test("message ids: stream and sequence; rejection records hold no content", () => {

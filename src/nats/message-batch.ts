@@ -18,6 +18,9 @@ export type Outcome =
       offset: number;
       /** The configured account the event belongs to, null when unknown (an unconfigured id is event content). */
       account: string | null;
+      /** PHI_DETECTED: the detector that hit and the policy's kept path (never the value). */
+      detector?: string;
+      path?: string;
     };
 
 export interface BatchOutcomes {
@@ -54,6 +57,11 @@ function join(payloads: readonly Uint8Array[]): Uint8Array {
     batch[at++] = LF;
   }
   return batch;
+}
+
+/** A PHI_DETECTED rejection's detector and path, to carry into its outcome (nothing for other codes). */
+function phiDetail(r: { detector?: string; path?: string }): { detector?: string; path?: string } {
+  return r.detector === undefined ? {} : { detector: r.detector, path: r.path as string };
 }
 
 /** The account ids a filter is configured with, or null without accounts. */
@@ -103,7 +111,7 @@ export function filterMessages(filter: FilterBase, payloads: readonly Uint8Array
       id = r.account;
     } else {
       id = configured ? rejectedAccount(filter, configured, payload) : null;
-      outcomes[i] = { kind: "rejected", code: r.code, offset: r.offset, account: id };
+      outcomes[i] = { kind: "rejected", code: r.code, offset: r.offset, account: id, ...phiDetail(r) };
     }
     if (accounts !== undefined) {
       const route = r.ok ? r.route : "rejected";
@@ -130,6 +138,7 @@ export function filterMessages(filter: FilterBase, payloads: readonly Uint8Array
           code: rejection.code,
           offset: rejection.offset,
           account: configured ? rejectedAccount(filter, configured, payloads[index] as Uint8Array) : null,
+          ...phiDetail(rejection),
         };
         continue;
       }

@@ -38,6 +38,7 @@ const encoder = new TextEncoder();
 export function rejectionRecord(stream: string, seq: number, outcome: Extract<Outcome, { kind: "rejected" }>): Uint8Array {
   const record: Record<string, unknown> = { stream, seq, code: outcome.code, offset: outcome.offset };
   if (outcome.account !== null) record["account"] = outcome.account;
+  if (outcome.detector !== undefined) Object.assign(record, { detector: outcome.detector, path: outcome.path });
   return encoder.encode(JSON.stringify(record));
 }
 

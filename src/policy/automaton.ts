@@ -203,7 +203,7 @@ export function buildAutomaton(trie: PathTrie, budgets: readonly AutomatonBudget
   }
   if (detect) {
     const keeps = cutStatesKeepingNothing(nodes);
-    checkDetectEntriesUsed(trie, detect.config, pending.map((p, i) => (keeps[i + 1] ? p.set : [])));
+    checkDetectEntriesUsed(detect.config, pending.map((p, i) => (keeps[i + 1] ? p.set : [])));
   }
   return { nodes, embeddedNesting: nesting(nodes) };
 }
@@ -265,7 +265,7 @@ function cutStatesKeepingNothing(nodes: AutomatonNode[]): boolean[] {
 }
 
 /** A user's detect entry must select some kept value (a typo would silently detect nothing, or exempt nothing). */
-function checkDetectEntriesUsed(trie: PathTrie, config: DetectConfig, keptSets: readonly TrieNode[][]): void {
+function checkDetectEntriesUsed(config: DetectConfig, keptSets: readonly TrieNode[][]): void {
   const used = new Set<DetectPath>();
   for (const set of keptSets) for (const n of set) for (const entry of n.markers) used.add(entry);
   for (const entry of [...(config.paths ?? []), ...config.exempt, ...config.bareSsn]) {
@@ -274,7 +274,6 @@ function checkDetectEntriesUsed(trie: PathTrie, config: DetectConfig, keptSets: 
         "or a prefix of one)");
     }
   }
-  void trie;
 }
 
 /**
