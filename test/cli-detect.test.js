@@ -149,5 +149,20 @@ test("scan: a preset without detect uses the recommendation (--detect); bad comm
   assert.match(missing.stderr, /missing\.ndjson/);
 });
 
+test("explain: each kept path says which detectors apply there, as the engine resolves exemptions", () => {
+  const policy = T.write("explain.json", {
+    keep: ["EventType", "Timestamp", "TaskAttributes.conversations.segment_link", "TaskAttributes.customers.*"],
+    embeddedJson: ["TaskAttributes"],
+    detect: { use: "flex-insights-hipaa", detectors: ["phone", "url", "ssn"], bareSsn: ["TaskAttributes.customers"], action: "count" },
+  });
+  const r = cli(["explain", "--policy", policy]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /PHI detection: count on a hit; detectors ssn, phone, url; numbers of 9\+ digits scanned too/);
+  assert.match(r.stdout, /^EventType {2}\(kept whole; scanned for ssn, phone, url\)$/m);
+  assert.match(r.stdout, /^Timestamp {2}\(kept whole; not scanned\)$/m);
+  assert.match(r.stdout, /segment_link {2}\(kept whole; scanned for ssn, phone\)$/m);
+  assert.match(r.stdout, /\* {2}\(kept whole; scanned for ssn, phone, url \(bare 9-digit SSNs too\)\)$/m);
+});
+
 test.after(() => T.cleanup());
 test.run();

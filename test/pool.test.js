@@ -46,6 +46,26 @@ test("the corpus mixes every outcome: kept, rejected (several codes), passed thr
   assert.ok(results.some((r) => r.passed > 0) && results.some((r) => r.kept > r.passed));
 });
 
+test("2 workers, detection on: the same rejections (detector, path), redactions and counts as one filter", async () => {
+  const { fuzzEvents, FUZZ_KEEP } = await import("./support/phi-fuzz.js");
+  const lines = fuzzEvents(0x9002, 1200).map((e) => e.text);
+  const detecting = [];
+  for (let i = 0; i < lines.length; i += 100) detecting.push(new TextEncoder().encode(lines.slice(i, i + 100).join("\n") + "\n"));
+  for (const action of ["reject", "redact", "count"]) {
+    const config = compilePolicy({ ...FUZZ_KEEP, detect: { action } }, "fuzz");
+    const single = await createFilter(config);
+    const pool = await createFilterPool(config, { workers: 2 });
+    try {
+      const expected = detecting.map((b) => plain(single.filterBatch(b)));
+      assert.ok(expected.some((r) => (r.detections ?? []).length > 0), "the fuzz hits");
+      const got = await Promise.all(detecting.map((b) => pool.filterBatch(b)));
+      assert.equal(got.map(plain), expected, action);
+    } finally {
+      await pool.close();
+    }
+  }
+});
+
 for (const workers of [1, 2, 3]) {
   test(`${workers} worker${workers > 1 ? "s" : ""}: the same BatchResults as one filter, policy and accounts routing`, async () => {
     for (const [config, single] of [

@@ -4,6 +4,7 @@
  */
 import type { AccountsConfig } from "../accounts/config.js";
 import type { CompiledPolicy, PolicySpec } from "../policy/policy.js";
+import { detectorNames } from "../policy/detect.js";
 import { findPreset, presetPolicy, PRESET_NAMES, PRESETS } from "../policy/presets.js";
 import { didYouMean } from "../policy/suggest.js";
 import { HELP_OPTION, stringOption, type CommandSpec, type ParsedOptions } from "./args.js";
@@ -72,7 +73,12 @@ export async function runExplain(values: ParsedOptions, _positionals: string[], 
     `${title}: keeps ${spec.keep.length} path${spec.keep.length === 1 ? "" : "s"}${embedded > 0 ? `, ${embedded} embedded JSON` : ""}`,
   ];
   if (spec.description !== undefined) head.push(...wrap(spec.description, 100));
-  await print(context.stdout, [...head, "", ...policyTree(spec), ""].join("\n"));
+  if (policy.detect) {
+    const names = detectorNames(policy.detect);
+    head.push(`PHI detection: ${policy.detect.action} on a hit; detectors ${names.join(", ")}` +
+      `${policy.detect.numbers ? "; numbers of 9+ digits scanned too" : ""} (each kept path below says which apply there)`);
+  }
+  await print(context.stdout, [...head, "", ...policyTree(spec, policy.detect ? (path) => detectionAt(policy, path) : undefined), ""].join("\n"));
   return 0;
 }
 
@@ -104,6 +110,8 @@ interface Node {
   segment: Segment | undefined;
   kept: boolean;
   embedded: boolean;
+  /** With detection: what the detectors do at this kept path. */
+  detection?: string;
 }
 
 function node(segment: Segment | undefined): Node {
@@ -128,18 +136,44 @@ function insert(root: Node, path: string): Node {
   return n;
 }
 
+/**
+ * What the detectors do at a kept path, read from the compiled automaton (so exemptions, `paths` and
+ * wildcards are resolved exactly as the engine resolves them): "scanned for phone, email" or "not scanned".
+ */
+function detectionAt(policy: CompiledPolicy, path: string): string {
+  const nodes = policy.automaton.nodes;
+  let at = 1;
+  for (const segment of parsePath(path)) {
+    const edge = segment.any ? undefined : nodes[at].edges.find(([key]) => key === segment.key);
+    at = edge ? edge[1] : nodes[at].wildcard;
+    if (at === 0) return "not scanned";
+  }
+  const detect = nodes[at].detect;
+  if (!detect || !policy.detect) return "not scanned";
+  const names = detectorNames(policy.detect).filter((_, i) => detect.detectors & (1 << i));
+  return `scanned for ${names.join(", ")}${detect.bareSsn ? " (bare 9-digit SSNs too)" : ""}`;
+}
+
 function label(n: Node): string {
   const name = formatPath([n.segment as Segment]);
-  if (n.kept && n.embedded) return `${name}  (kept whole; embedded JSON string kept as it is)`;
-  if (n.kept) return `${name}  (kept whole)`;
+  const detection = n.detection !== undefined ? `; ${n.detection}` : "";
+  if (n.kept && n.embedded) return `${name}  (kept whole; embedded JSON string kept as it is${detection})`;
+  if (n.kept) return `${name}  (kept whole${detection})`;
   if (n.embedded) return `${name}  (embedded JSON string: decoded, filtered, re-encoded)`;
   return `${name}  (only the keys below)`;
 }
 
-/** The tree lines, one per path segment, children in the order the policy first names them. */
-export function policyTree(spec: Readonly<PolicySpec>): string[] {
+/**
+ * The tree lines, one per path segment, children in the order the policy first names them; with
+ * `detectionAt`, each kept path also says what the detectors do there.
+ */
+export function policyTree(spec: Readonly<PolicySpec>, detectionAt?: (path: string) => string): string[] {
   const root = node(undefined);
-  for (const path of spec.keep) insert(root, path).kept = true;
+  for (const path of spec.keep) {
+    const kept = insert(root, path);
+    kept.kept = true;
+    if (detectionAt) kept.detection = detectionAt(path);
+  }
   for (const path of spec.embeddedJson ?? []) insert(root, path).embedded = true;
   const lines: string[] = [];
   const walk = (n: Node, indent: string, top: boolean): void => {
