@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { compilePolicy, createFilter } from "../../dist/index.js";
 import { EVENT_POLICY, buildBatch, generateEvents, mulberry32, mutate } from "../support/events.js";
 import { haveChromium, withPage, toBase64 } from "./support/chromium.js";
+import { FUZZ_KEEP, fuzzEvents } from "../support/phi-fuzz.js";
 
 const SEED = 0xb40e5;
 const N_VALID = 1200;
@@ -24,14 +25,20 @@ for (let b = 0; b < events.length; b += BATCH_SIZE) batches.push(buildBatch(even
 const single = (r) => (r.ok ? { ok: true, output: toBase64(r.output) } : { ok: false, code: r.code, offset: r.offset });
 
 /** What Node's build gives, in the page's shape. */
-async function inNode(variant) {
-  const filter = await createFilter(compilePolicy(EVENT_POLICY, "differential"), { variant });
-  const results = batches.map((b) => {
+async function inNode(variant, spec = EVENT_POLICY, sent = batches, one = events) {
+  const filter = await createFilter(compilePolicy(spec, "differential"), { variant });
+  const results = sent.map((b) => {
     const r = filter.filterBatch(b);
-    return { output: toBase64(r.output), lines: r.lines, events: r.events, kept: r.kept, empty: r.empty, rejected: r.rejected };
+    return { output: toBase64(r.output), lines: r.lines, events: r.events, kept: r.kept, empty: r.empty, rejected: r.rejected, detections: r.detections };
   });
-  return { variant: filter.variant, results, singles: events.map((e) => single(filter.filterEvent(e))) };
+  return { variant: filter.variant, results, singles: one.map((e) => single(filter.filterEvent(e))) };
 }
+
+// PHI detection in the page: fuzz events dense with near-PHI (test/support/phi-fuzz.js), every action.
+const fuzz = fuzzEvents(0xb40e6, 600).map((e) => e.bytes);
+const fuzzBatches = [];
+for (let b = 0; b < fuzz.length; b += BATCH_SIZE) fuzzBatches.push(buildBatch(fuzz.slice(b, b + BATCH_SIZE), batchRng).bytes);
+const MRN = { name: "mrn", pattern: "MRN[-: #]?\\d{6,10}", ignoreCase: true };
 
 if (haveChromium(test)) {
   test(`differential: ${N_VALID} valid and ${N_MUTATED} mutated events, SIMD and scalar in Chromium, identical to Node`, async () => {
@@ -50,6 +57,25 @@ if (haveChromium(test)) {
         got.results.forEach((r, i) => assert.equal(r, want.results[i], `${variant}: batch #${i}`));
         assert.is(got.singles.length, events.length);
         got.singles.forEach((r, i) => assert.equal(r, want.singles[i], `${variant}: filterEvent of event #${i}`));
+      }
+    });
+  });
+}
+
+if (haveChromium(test)) {
+  test("detection: fuzz events with PHI-like values, reject, redact and count, SIMD and scalar in Chromium, identical to Node", async () => {
+    const sent = fuzzBatches.map(toBase64);
+    const singles = fuzz.map(toBase64);
+    await withPage(async (page) => {
+      for (const action of ["reject", "redact", "count"]) {
+        const spec = { ...FUZZ_KEEP, detect: { action, patterns: [MRN] } };
+        for (const variant of ["simd", "scalar"]) {
+          const want = await inNode(variant, spec, fuzzBatches, fuzz);
+          assert.ok(want.results.some((r) => (r.detections ?? []).length > 0), "the fuzz hits");
+          const got = await page.evaluate(([v, s, b, e]) => window.harness.batches(v, s, b, e), [variant, spec, sent, singles]);
+          got.results.forEach((r, i) => assert.equal(r, want.results[i], `${action} ${variant}: batch #${i}`));
+          got.singles.forEach((r, i) => assert.equal(r, want.singles[i], `${action} ${variant}: filterEvent #${i}`));
+        }
       }
     });
   });
