@@ -25,7 +25,7 @@ import { compilePolicy, createFilter } from "../dist/index.js";
 import { taskRouterNdjson, benchPolicy } from "./events.js";
 import { createBaseline } from "./baseline.js";
 
-const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/bin/main.js", import.meta.url));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -1,4 +1,4 @@
-// End-to-end tests of `hipaa-sieve filter` through a child process: `node dist/cli/main.js ...`.
+// End-to-end tests of `hipaa-sieve filter` through a child process: `node dist/bin/main.js ...`.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

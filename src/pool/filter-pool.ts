@@ -181,7 +181,7 @@ class Pool implements FilterPool {
     const started = [];
     for (let i = 0; i < this.workers; i++) {
       // Resolved here, not when the module loads: where modules have no URL (workerd), loading must not throw.
-      const worker = startWorker(new URL("./worker.js", import.meta.url));
+      const worker = startWorker(new URL("../pool/worker.js", import.meta.url));
       const slot: Slot = { worker, busy: 0 };
       this.slots.push(slot);
       const ready = deferred<void>();

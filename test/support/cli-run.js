@@ -1,4 +1,5 @@
-// Helpers for the end-to-end CLI tests: run `node dist/cli/main.js ...` as a child process, check user
+// Helpers for the end-to-end CLI tests: run `node dist/bin/main.js ...` (the bundled executable that
+// package.json's "bin" names) as a child process, check user
 // errors, and build realistic events (TaskRouter callbacks, Event Streams CloudEvents, CTICloud reports)
 // with personal data planted where every policy drops it.
 import * as assert from "uvu/assert";
@@ -9,7 +10,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const CLI = join(ROOT, "dist", "cli", "main.js");
+export const CLI = join(ROOT, "dist", "bin", "main.js");
 export const EXAMPLES = join(ROOT, "examples");
 
 /** A temporary directory for one test file; `file(name)` gives paths in it, `cleanup()` removes it. */
