@@ -57,4 +57,12 @@ test("every `npx hipaa-sieve` command in the README's sh blocks runs as written"
   }
 });
 
+test("every policy the README shows in a json block with a \"keep\" compiles, its detect section included", async () => {
+  const { compilePolicy } = await import("../dist/index.js");
+  const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /^\s*\{\s*\n?\s*"(keep|name)"/.test(b));
+  const policies = blocks.map((b) => JSON.parse(b)).filter((v) => Array.isArray(v.keep));
+  assert.ok(policies.some((p) => p.detect !== undefined), "the detect example is among them");
+  for (const p of policies) compilePolicy(p, "README.md");
+});
+
 test.run();
