@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // What PHI detection costs: the batch filter with the flex-insights-hipaa recommendation on (action
 // "count": every event kept, every kept value scanned) against the same policy without detection, in
-// interleaved rounds on the same bytes, for each build. Reports fastest and median round, and the
-// loss as 1 - off/on of each (the issue's target: at most 15%). Also the cost on events that hold
+// interleaved rounds on the same bytes, for each build, with the JS baseline (JSON.parse + pick, no
+// detection) in the same rounds for scale. Reports fastest and median round, the ratio to the JS
+// baseline, and the loss as 1 - off/on of each (the issue's target: at most 15%). Also the cost on events that hold
 // PHI in their kept values (hits counted, redacted), where the detectors run in full.
 //
 //   node bench/detect.js [--rounds 15] [--ms 150] [--events 1500]
 import { parseArgs } from "node:util";
 import { compilePolicy, createFilter } from "../dist/index.js";
 import { benchPolicy, taskRouterNdjson } from "./events.js";
+import { jsBaseline } from "./peers.js";
 import { cleanEvents, plantedEvents } from "../test/support/phi-corpus.js";
+import { median, timePerCall } from "./timing.js";
 
 const { values } = parseArgs({ options: {
   rounds: { type: "string", default: "15" },
@@ -20,21 +23,6 @@ const rounds = Number(values.rounds);
 const ms = Number(values.ms);
 
 /** Seconds per call of fn, timed for about `ms` milliseconds. */
-function timeOne(fn) {
-  fn();
-  let calls = 0;
-  const start = process.hrtime.bigint();
-  const limit = start + BigInt(ms) * 1000000n;
-  let now = start;
-  while (now < limit) {
-    fn();
-    calls++;
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / 1e9 / calls;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const min = (xs) => Math.min(...xs);
 
 const recommended = { use: "flex-insights-hipaa", action: "count" };
@@ -55,25 +43,30 @@ const cases = [
 
 const results = [];
 for (const { name, bytes, spec } of cases) {
+  // The JS baseline (JSON.parse + pick, no detection) in the same rounds: every row's scale ("x JS").
+  const js = jsBaseline(spec);
   for (const variant of ["simd", "scalar"]) {
     const off = await createFilter(compilePolicy(spec, "bench"), { variant });
     const on = await createFilter(compilePolicy({ ...spec, detect: recommended }, "bench"), { variant });
     const redact = await createFilter(compilePolicy({ ...spec, detect: { ...recommended, action: "redact" } }, "bench"), { variant });
-    const rows = [["detection off", off], ["detection on (count)", on], ["detection on (redact)", redact]];
+    const run = (filter) => () => filter.filterBatch(bytes, { view: true });
+    const rows = [["detection off", run(off)], ["detection on (count)", run(on)], ["detection on (redact)", run(redact)], ["js baseline", () => js(bytes)]];
     const hits = on.filterBatch(bytes).detections?.reduce((n, d) => n + d.count, 0) ?? 0;
     const times = rows.map(() => []);
-    for (let r = 0; r < rounds; r++) {
-      rows.forEach(([, filter], i) => times[i].push(timeOne(() => filter.filterBatch(bytes, { view: true }))));
-    }
+    for (let r = 0; r < rounds; r++) rows.forEach(([, fn], i) => times[i].push(timePerCall(fn, ms)));
     const mb = bytes.length / 1e6;
+    const jsMedian = median(times[rows.length - 1]);
     console.log(`\n${name}, ${variant}: ${(mb).toFixed(2)} MB, ${hits} values hit`);
-    console.log("row                      fastest MB/s  median MB/s  loss (fastest)  loss (median)");
+    console.log("row                      fastest MB/s  median MB/s  x JS (median)  loss (fastest)  loss (median)");
     rows.forEach(([label], i) => {
+      const detecting = i === 1 || i === 2;
       const lossFast = 1 - min(times[0]) / min(times[i]);
       const lossMed = 1 - median(times[0]) / median(times[i]);
+      const xJs = jsMedian / median(times[i]);
       console.log(`${label.padEnd(24)} ${(mb / min(times[i])).toFixed(0).padStart(12)} ${(mb / median(times[i])).toFixed(0).padStart(12)}` +
-        `${i === 0 ? "" : `${(100 * lossFast).toFixed(1).padStart(14)}%${(100 * lossMed).toFixed(1).padStart(14)}%`}`);
-      results.push({ case: name, variant, row: label, fastestMBps: mb / min(times[i]), medianMBps: mb / median(times[i]), lossFastest: lossFast, lossMedian: lossMed, hits });
+        `${xJs.toFixed(1).padStart(15)}` +
+        `${detecting ? `${(100 * lossFast).toFixed(1).padStart(15)}%${(100 * lossMed).toFixed(1).padStart(14)}%` : ""}`);
+      results.push({ case: name, variant, row: label, fastestMBps: mb / min(times[i]), medianMBps: mb / median(times[i]), xJs, lossFastest: lossFast, lossMedian: lossMed, hits });
     });
   }
 }

@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { compilePolicy, createFilter, createAccountsFilter } from "../dist/index.js";
 import { SHAPES, shapeBatch } from "./shapes.js";
 import { jsBaseline, simdjsonPeer, stage1Peer, routeFilters } from "./peers.js";
+import { median, timePerCall } from "./timing.js";
 
 const { values } = parseArgs({ options: {
   rounds: { type: "string", default: "7" }, ms: { type: "string", default: "250" }, only: { type: "string" },
@@ -24,22 +25,6 @@ const ms = Number(values.ms);
 const before = (v) => readFileSync(new URL(`../build/before/${v}.wasm`, import.meta.url));
 const variants = values.only ? [values.only] : ["simd", "scalar"];
 
-function timeOne(fn) {
-  // Calls fn for about `ms` milliseconds; returns seconds per call.
-  fn();
-  let calls = 0;
-  const start = process.hrtime.bigint();
-  const limit = start + BigInt(ms) * 1000000n;
-  let now = start;
-  while (now < limit) {
-    fn();
-    calls++;
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / 1e9 / calls;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function latency(lines, call, passes = 5) {
   const samples = [];
@@ -80,7 +65,7 @@ for (const shapeName of values.shapes.split(",")) {
   rows.push(["js baseline", jsBaseline(shape.policy).bind(null, batch.bytes)]);
   if (simdjson.run) rows.push(["simdjson isValid", () => simdjson.run(batch.bytes)]);
   const times = rows.map(() => []);
-  for (let r = 0; r < rounds; r++) rows.forEach(([, fn], i) => times[i].push(timeOne(fn)));
+  for (let r = 0; r < rounds; r++) rows.forEach(([, fn], i) => times[i].push(timePerCall(fn, ms)));
   // Medians, and the fastest round: load on a shared machine only ever slows a row down, in
   // bursts that outlast a round, so the fastest round is each row undisturbed.
   const jsTimes = times[rows.findIndex(([n]) => n === "js baseline")];

@@ -2,23 +2,13 @@
 // and how its paths become per-node detector sets (inheritance, exemptions, kept paths only).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compilePolicy, PolicyError } from "../dist/index.js";
+import { compilePolicy } from "../dist/index.js";
+import { refusedPolicy } from "./support/policy-refusal.js";
 import { BUILTIN_DETECTORS, BUILTIN_MIN_LEXEME, placeholder } from "../dist/policy/detect.js";
 
 const SOURCE = "policies/detect.json";
 
-function refused(spec, ...mentions) {
-  let error;
-  try {
-    compilePolicy(spec, SOURCE);
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error, `accepted: ${JSON.stringify(spec)}`);
-  assert.instance(error, PolicyError, `not a PolicyError: ${error}`);
-  for (const m of mentions) assert.ok(error.message.includes(m), `message does not mention ${m}: ${error.message}`);
-  return error;
-}
+const refused = (spec, ...mentions) => refusedPolicy(SOURCE, spec, ...mentions);
 
 /** The detect settings of every kept node, by label: { label: { detectors: [names], bareSsn } }. */
 function keptDetect(policy) {

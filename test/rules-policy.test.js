@@ -4,24 +4,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compilePolicy, parsePolicyText, PolicyError } from "../dist/index.js";
 import { parsePath } from "./support/reference.js";
+import { refusedPolicy } from "./support/policy-refusal.js";
 
 const SOURCE = "policies/bad-policy.json";
 
 /** compilePolicy(spec) throws a PolicyError whose message names SOURCE and every string in `mentions`. */
-function refused(spec, ...mentions) {
-  let error;
-  try {
-    compilePolicy(spec, SOURCE);
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error, `accepted: ${JSON.stringify(spec)}`);
-  assert.instance(error, PolicyError, `not a PolicyError: ${error}`);
-  assert.instance(error, Error);
-  assert.ok(error.message.includes(SOURCE), `message does not name the source: ${error.message}`);
-  for (const m of mentions) assert.ok(error.message.includes(m), `message does not mention ${m}: ${error.message}`);
-  return error;
-}
+const refused = (spec, ...mentions) => refusedPolicy(SOURCE, spec, ...mentions);
 
 test("a valid policy compiles (name, description, keep, embeddedJson)", () => {
   const p = compilePolicy({ name: "n", description: "d", keep: ["a", "b.c", "x.*.y", '["d.e"].f', 'g["h"]', "t.u"], embeddedJson: ["t"] }, SOURCE);

@@ -269,15 +269,15 @@ function summarize128(v: usize, n: usize): u32 {
   let colons: u32 = 0;
   // About the byte before the block: bit 0, non-word (index 0 counts as such); bit 1, 'w'; bit 2, ':'.
   let carry: u32 = 1;
+  const lowNibble = v128.load(LOW_NIBBLE);
+  const highNibble = v128.load(HIGH_NIBBLE);
   for (let i: usize = 0; i < n; i += 16) {
     const x = v128.load(v + i);
-    const valid: u32 = n - i >= 16 ? 0xffff : (<u32>1 << <u32>(n - i)) - 1;
-    const digitVector = i8x16.lt_u(i8x16.sub(x, i8x16.splat(0x30)), i8x16.splat(10));
+    const valid = validLanes(n - i);
+    const cls = classify(x, lowNibble, highNibble);
     const lowered = v128.or(x, i8x16.splat(0x20));
-    const letter = i8x16.lt_u(i8x16.sub(lowered, i8x16.splat(0x61)), i8x16.splat(26));
-    const word = v128.or(v128.or(digitVector, letter), v128.or(i8x16.eq(x, i8x16.splat(0x5f)), i8x16.lt_s(x, i8x16.splat(0))));
-    const nonWord = ~<u32>i8x16.bitmask(word) & valid;
-    const digits = <u32>i8x16.bitmask(digitVector) & valid;
+    const nonWord = <u32>i8x16.bitmask(i8x16.eq(v128.and(cls, i8x16.splat(CLASS_WORD)), i8x16.splat(0))) & valid;
+    const digits = <u32>i8x16.bitmask(i8x16.ne(v128.and(cls, i8x16.splat(CLASS_DIGIT)), i8x16.splat(0))) & valid;
     if ((digits & ((nonWord << 1) | (carry & 1))) != 0) flags |= SUMMARY_CLEAN_DIGIT;
     digitCount += popcnt(digits);
     let w: u32;

@@ -12,6 +12,8 @@
 //   touched   counterCount x u32   the counters that went from 0 to 1 this call, in that order
 //   log       LOG_CAPACITY x u32   the counters hit by the current event, once per hit
 
+import { canAllocate } from "../allocation";
+
 const LOG_CAPACITY: u32 = 1024;
 
 let counters: usize = 0;
@@ -30,7 +32,10 @@ let direct = false;
 export function reserveCounters(count: u32): bool {
   if (counters != 0) heap.free(counters);
   if (touched != 0) heap.free(touched);
+  counters = touched = 0;
+  capacity = 0;
   const bytes = <usize>max<u32>(count, 1) * 4;
+  if (!canAllocate(<u64>bytes * 2)) return false; // the allocator would trap
   counters = heap.alloc(bytes);
   touched = heap.alloc(bytes);
   memory.fill(counters, 0, bytes);
