@@ -13,8 +13,8 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-export function startWorker(url: URL): PoolWorker {
+export function startWorker(url: URL, workerData?: unknown): PoolWorker {
   // Workers inherit the process's Node options, but --input-type (a script given with -e) makes a
   // worker started from a file fail at once: leave it out.
-  return new Worker(url, { execArgv: execArgv.filter((a) => !a.startsWith("--input-type")) });
+  return new Worker(url, { execArgv: execArgv.filter((a) => !a.startsWith("--input-type")), workerData });
 }

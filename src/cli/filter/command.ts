@@ -1,6 +1,7 @@
 /**
- * `hipaa-sieve filter`: set up a run (check the options, load the configuration, open the input, then
- * the outputs, in that order, so that nothing is created or truncated when something is wrong), pump
+ * `hipaa-sieve filter`: set up a run (check the options, open the input, load the configuration, then
+ * open the outputs, in that order, so that nothing is created or truncated when something is wrong;
+ * a piped input's reader thread starts while the configuration loads), pump
  * the input through, then write the statistics and the summary. A run stopped early (a signal, standard
  * output closed by its reader) still writes them, saying so. Options: options.ts; the loop: pump.ts.
  */
@@ -113,8 +114,16 @@ async function openOutputs(
 /** Runs `filter`; resolves to the exit code (0, or 128 + N when stopped by signal N, 141 on a broken pipe). */
 export async function runFilter(values: ParsedOptions, context: CliContext): Promise<number> {
   const args = filterArgs(values);
-  const loaded = await load(args);
-  const input = await openInput(args.input, { stream: () => context.stdin, fd: context.stdinFd });
+  // pump.ts reads into its batcher (readInto) on the single-thread path, for NDJSON.
+  const readInto = args.format === "ndjson" && args.workers <= 1;
+  const input = await openInput(args.input, { stream: () => context.stdin, fd: context.stdinFd }, { readInto });
+  let loaded: Loaded;
+  try {
+    loaded = await load(args);
+  } catch (error) {
+    input.close();
+    throw error;
+  }
   const opened: { sinks: OutputSink[]; statsJson?: AtomicFile } = { sinks: [] };
   // From here on a signal no longer kills the process: it stops the run (see interrupt.ts).
   const interrupt = new Interrupt(context.signals);

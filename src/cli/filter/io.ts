@@ -6,6 +6,7 @@ import { fstatSync, read, write, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { PipeReader } from "../pipe-reader.js";
 import { BrokenPipe, CliError, UsageError, errorCode, fileError, fsReason } from "../errors.js";
 
 /** Read size for input files. */
@@ -61,39 +62,54 @@ function descriptorStats(fd: unknown): Stats | undefined {
 
 /**
  * Standard input. `stream()` gives the stream (made only when needed); `fd`, where given, is read
- * directly when it is a regular file (a redirection). A pipe is read as a stream. Measured on 2 cores
- * (`cat F | hipaa-sieve filter | cat`, interleaved runs): read(2) calls on the thread pool were slower
- * (a hand-off per 64 KiB the pipe holds), and a reader thread of its own, or writing standard output
- * from the thread pool, gained nothing (about 1.0 s for 200 MB every way): the pipeline's other
- * processes and the kernel's copies take the second core. A read of a quiet pipe could also not be
- * cancelled when a signal stops the run.
+ * directly: a regular file (a redirection) by read(2) on the thread pool, a pipe by a reader thread of
+ * its own (cli/pipe-reader.ts) where the system allows, so that its writer never waits while a
+ * batch is filtered. Anything else (a terminal, a socket, a pipe where no reader thread can be had) is
+ * read as a stream. Measured on 2 cores: read(2) calls of a pipe on the thread pool were slower than
+ * the stream (a hand-off per 64 KiB the pipe holds).
  */
 export interface StandardInput {
   stream: () => Readable;
   fd?: number | undefined;
 }
 
-export async function openInput(path: string | undefined, stdin: StandardInput): Promise<Input> {
+export interface InputOptions {
+  /**
+   * Whether the caller reads with `readInto` (else `chunks()`): a piped standard input then gets its
+   * reader thread, started at once, so that it is ready when the first read comes.
+   */
+  readInto?: boolean;
+}
+
+export async function openInput(path: string | undefined, stdin: StandardInput, options: InputOptions = {}): Promise<Input> {
   if (isStdio(path)) {
     const info = descriptorStats(stdin.fd ?? (stdin.stream() as Readable & { fd?: unknown }).fd);
     const direct = stdin.fd !== undefined && info?.isFile() === true;
     const fd = stdin.fd as number;
+    const pipe = options.readInto === true && stdin.fd !== undefined && info?.isFIFO() === true ? PipeReader.open(fd) : undefined;
+    pipe?.start();
     const fail = (error: unknown): CliError => new CliError(`cannot read standard input: ${fsReason(error)}`);
+    let streamed = !direct && pipe === undefined;
+    let readInto: ((target: Uint8Array) => Promise<number>) | undefined;
+    if (direct) readInto = (target) => readDescriptor(fd, target).catch((error: unknown) => { throw fail(error); });
+    else if (pipe !== undefined) readInto = (target) => pipe.readInto(target).catch((error: unknown) => { throw fail(error); });
     return {
       label: "standard input",
       identity: info !== undefined ? identity(info) : undefined,
       size: info?.isFile() === true ? info.size : undefined,
       async *chunks() {
+        streamed = true;
         try {
           for await (const chunk of stdin.stream()) yield chunk as Uint8Array;
         } catch (error) {
           throw fail(error);
         }
       },
-      ...(direct ? { readInto: (target: Uint8Array) => readDescriptor(fd, target).catch((error: unknown) => { throw fail(error); }) } : {}),
+      ...(readInto !== undefined ? { readInto } : {}),
       // Stops the reading (a pending read ends), so that a run stopped early does not wait for more input.
       close() {
-        if (!direct) stdin.stream().destroy();
+        pipe?.close();
+        if (streamed) stdin.stream().destroy();
       },
     };
   }
