@@ -46,8 +46,12 @@ export async function cliRows({ mb = 100, rounds = 3 } = {}) {
     // One block of distinct events, repeated to the target size (generation is slower than filtering).
     const block = taskRouterNdjson(2000, 7);
     const file = join(dir, "events.ndjson");
-    const copies = Math.max(1, Math.round(targetBytes / Buffer.byteLength(block)));
-    writeFileSync(file, block.repeat(copies));
+    const blockBytes = Buffer.from(block);
+    const copies = Math.max(1, Math.round(targetBytes / blockBytes.length));
+    // Bytes, not a string: a string of more than 512 MB cannot be made.
+    const whole = Buffer.allocUnsafe(blockBytes.length * copies);
+    for (let i = 0; i < copies; i++) blockBytes.copy(whole, i * blockBytes.length);
+    writeFileSync(file, whole);
     const empty = join(dir, "empty.ndjson");
     writeFileSync(empty, "");
     const policyFile = join(dir, "policy.json");

@@ -2,7 +2,8 @@
 // node bench/pool.js [--workers 1,2,4,8] [--mb N] [--rounds N] [--cli-workers 1,2] [--no-cli]
 // Scaling over cores, in one run on the same bytes: the single-thread engine loop on the main thread, then
 // createFilterPool at each --workers count (default: 1 up to os.availableParallelism(), doubling), then the
-// CLI end to end (--workers 1 and 2 by default) on a file of --mb MB. Rows are medians of --rounds runs.
+// CLI end to end (--workers 1 and 2 by default) on a file of --mb MB. Rows are measured in --rounds
+// interleaved rounds (every row once per round, the order rotating); ratios are medians of same-round ratios.
 // "x 1 worker" is the ratio to the pool's own 1-worker row, the figure to compare across machines; "cpu s"
 // is the process's CPU time (all threads) for the median run, so "cpu/wall" shows how many cores were busy.
 // On a machine shared with other work, ratios are only meaningful within one run.
@@ -10,6 +11,7 @@ import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
+import { median } from "./timing.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilePolicy, createFilter, createFilterPool } from "../dist/index.js";
@@ -38,9 +40,15 @@ const dir = mkdtempSync(join(tmpdir(), "hipaa-sieve-pool-bench-"));
 try {
   // One block of distinct events repeated to the target size (as bench/cli.js: generating is slower than filtering).
   const block = taskRouterNdjson(2000, 7);
-  const copies = Math.max(1, Math.round((Number(values.mb) * 1e6) / Buffer.byteLength(block)));
+  const blockBytes = Buffer.from(block);
+  const copies = Math.max(1, Math.round((Number(values.mb) * 1e6) / blockBytes.length));
   const file = join(dir, "events.ndjson");
-  writeFileSync(file, block.repeat(copies));
+  {
+    // Bytes, not a string: a string of more than 512 MB cannot be made.
+    const whole = Buffer.allocUnsafe(blockBytes.length * copies);
+    for (let i = 0; i < copies; i++) blockBytes.copy(whole, i * blockBytes.length);
+    writeFileSync(file, whole);
+  }
   const policyFile = join(dir, "policy.json");
   writeFileSync(policyFile, JSON.stringify(benchPolicy));
   const data = readFileSync(file);
@@ -53,91 +61,105 @@ try {
     start = end;
   }
 
-  /** Median wall time of `rounds` runs of `fn` (after untimed `before`), with that run's CPU time: fn's answer, or this process's. */
-  const measure = async (fn, before = () => {}) => {
-    const runs = [];
-    for (let i = 0; i < rounds; i++) {
-      before();
-      const cpu0 = process.cpuUsage();
-      const start = process.hrtime.bigint();
-      const childCpu = await fn();
-      const wall = Number(process.hrtime.bigint() - start) / 1e9;
-      const used = process.cpuUsage(cpu0);
-      runs.push({ wall, cpu: childCpu ?? (used.user + used.system) / 1e6 });
-    }
-    runs.sort((a, b) => a.wall - b.wall);
-    return runs[Math.floor(runs.length / 2)];
-  };
-
+  // Every row once per round, in an order that rotates (as bench/cli-rows.js): a burst of load on a shared
+  // machine then hits every row alike, and each ratio is the median over rounds of a same-round ratio.
   const policy = compilePolicy(benchPolicy, "bench policy");
   const filter = await createFilter(policy);
-  const rows = [];
-  rows.push(["engine loop, main thread", await measure(() => {
+  /** [name, { run: resolves to the child's CPU seconds or undefined, before?: untimed set-up }] */
+  const tasks = [["engine loop, main thread", { run: async () => {
     for (const b of batches) filter.filterBatch(b);
-  })]);
-  /** The pool's 1-worker wall time, per mode (copied, moved): each pool row's ratio is to its own mode's. */
-  const oneWorker = {};
+  } }]];
+  const pools = [];
   for (const workers of workerCounts) {
     const pool = await createFilterPool(policy, { workers });
+    pools.push(pool);
     // Warm-up: every worker's engine grown to the batch size and its code optimized.
     await Promise.all(batches.slice(0, 4 * workers).map((b) => pool.filterBatch(b)));
     // Copied (the default: the caller keeps its bytes), then moved (transfer: true, as the CLI does; the
     // buffers to move are made before the clock starts, since moving detaches them).
     for (const transfer of [false, true]) {
       let own;
-      const result = await measure(async () => {
-        const pending = [];
-        for (let i = 0; i < batches.length; i++) {
-          await pool.ready();
-          pending.push(pool.filterBatch(transfer ? own[i] : batches[i], { transfer }));
-        }
-        await Promise.all(pending);
-      }, () => {
-        if (transfer) own = batches.map((b) => b.slice());
-      });
-      if (workers === 1) oneWorker[transfer] = result.wall;
-      result.base = oneWorker[transfer];
-      rows.push([`pool, ${workers} worker${workers > 1 ? "s" : ""}${transfer ? ", transfer" : ""}`, result]);
+      tasks.push([`pool, ${workers} worker${workers > 1 ? "s" : ""}${transfer ? ", transfer" : ""}`, {
+        workers,
+        transfer,
+        before: () => {
+          if (transfer) own = batches.map((b) => b.slice());
+        },
+        run: async () => {
+          const pending = [];
+          for (let i = 0; i < batches.length; i++) {
+            await pool.ready();
+            pending.push(pool.filterBatch(transfer ? own[i] : batches[i], { transfer }));
+          }
+          await Promise.all(pending);
+        },
+      }]);
     }
-    await pool.close();
   }
-
+  const rssByWorkers = {};
   if (!values["no-cli"]) {
     // The CLI in a child that reports its own CPU time (all threads) and peak RSS on its last stderr line.
-    const script = `import { run } from ${JSON.stringify(RUN)};
+    // Peak RSS from /proc (VmHWM, in KiB) where there is one: Linux carries ru_maxrss over exec, so
+    // resourceUsage().maxRSS of a child of this process (which holds the whole file) would be this process's.
+    const script = `import { run } from ${JSON.stringify(RUN)}; import { readFileSync } from "node:fs";
       const code = await run(process.argv.slice(1)); const u = process.cpuUsage();
-      process.stderr.write("cpu " + (u.user + u.system) + " rss " + process.resourceUsage().maxRSS + "\\n"); process.exitCode = code;`;
+      let rss = process.resourceUsage().maxRSS;
+      try { rss = Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]); } catch {}
+      process.stderr.write("cpu " + (u.user + u.system) + " rss " + rss + "\\n"); process.exitCode = code;`;
     for (const workers of cliWorkers) {
-      let rss = 0;
-      const result = await measure(() => {
+      rssByWorkers[workers] = 0;
+      tasks.push([`cli --workers ${workers}, file -> /dev/null`, { cli: workers, run: async () => {
         const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, "filter", "--policy", policyFile, "--input", file,
           "--output", "/dev/null", "--workers", String(workers)], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(`bench: the CLI failed: ${r.stderr}`);
         const m = /cpu (\d+) rss (\d+)\n$/.exec(r.stderr);
-        rss = Math.max(rss, Number(m[2]));
+        rssByWorkers[workers] = Math.max(rssByWorkers[workers], Number(m[2]));
         return Number(m[1]) / 1e6;
-      });
-      result.rss = rss;
-      rows.push([`cli --workers ${workers}, file -> /dev/null`, result]);
+      } }]);
     }
   }
+  const runs = tasks.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < tasks.length; k++) {
+      const i = (k + round) % tasks.length;
+      const { run, before } = tasks[i][1];
+      before?.();
+      const cpu0 = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      const childCpu = await run();
+      const wall = Number(process.hrtime.bigint() - start) / 1e9;
+      const used = process.cpuUsage(cpu0);
+      runs[i].push({ wall, cpu: childCpu ?? (used.user + used.system) / 1e6 });
+    }
+  }
+  for (const pool of pools) await pool.close();
+  /** The median over rounds of (row j's wall / row i's wall): how many times faster i ran than j, round by round. */
+  const ratio = (i, j) => median(runs[i].map((r, round) => runs[j][round].wall / r.wall));
+  const find = (test) => tasks.findIndex(([, t]) => test(t));
+  const rows = tasks.map(([task, t], i) => {
+    const wall = median(runs[i].map((r) => r.wall));
+    const cpu = runs[i].find((r) => r.wall === wall).cpu;
+    // Pool rows against the pool at 1 worker in the same mode (copied or moved); CLI rows against --workers 1.
+    const base = t.workers !== undefined ? find((o) => o.workers === 1 && o.transfer === t.transfer) : t.cli !== undefined ? find((o) => o.cli === 1) : -1;
+    return {
+      task,
+      "MB/s": (data.length / wall / 1e6).toFixed(0),
+      "events/s": Math.round(events / wall).toLocaleString("en-US"),
+      "x 1 worker": base >= 0 ? ratio(i, base).toFixed(2) : "",
+      "x main thread": ratio(i, 0).toFixed(2),
+      "wall s": wall.toFixed(2),
+      "cpu s": cpu.toFixed(2),
+      "cpu/wall": (cpu / wall).toFixed(2),
+      "peak RSS MiB": t.cli !== undefined ? (rssByWorkers[t.cli] / 1024).toFixed(0) : "",
+    };
+  });
 
-  const cliOne = rows.find(([name]) => name.startsWith("cli --workers 1,"))?.[1].wall;
   console.log(`${(data.length / 1e6).toFixed(0)} MB, ${events.toLocaleString("en-US")} events, ${(data.length / events).toFixed(0)} B/event, ` +
-    `${batches.length} batches of ~1 MiB, median of ${rounds}, ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
-  console.table(rows.map(([task, r]) => ({
-    task,
-    "MB/s": (data.length / r.wall / 1e6).toFixed(0),
-    "events/s": Math.round(events / r.wall).toLocaleString("en-US"),
-    "x 1 worker": task.startsWith("cli") ? (cliOne / r.wall).toFixed(2) : r.base ? (r.base / r.wall).toFixed(2) : "",
-    "x main thread": (rows[0][1].wall / r.wall).toFixed(2),
-    "wall s": r.wall.toFixed(2),
-    "cpu s": r.cpu.toFixed(2),
-    "cpu/wall": (r.cpu / r.wall).toFixed(2),
-    "peak RSS MiB": r.rss ? (r.rss / 1024).toFixed(0) : "",
-  })));
+    `${batches.length} batches of ~1 MiB, ${rounds} interleaved rounds, ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
+  console.table(rows);
   console.log('"x 1 worker": pool rows against the pool at 1 worker in the same mode (copied or moved); cli rows against cli --workers 1.\n' +
-    '"x main thread": against the engine loop on the main thread (no pool).');
+    '"x main thread": against the engine loop on the main thread (no pool). Both are medians over rounds of same-round ratios;\n' +
+    "MB/s, events/s and wall s are medians, cpu s that of the median round.");
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
