@@ -4,7 +4,7 @@
 // change: every byte out, every count, whatever the output does with the bytes it is given and when.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { PassThrough, Writable } from "node:stream";
 import { run } from "../dist/cli/run.js";
@@ -116,6 +116,25 @@ test("--input, standard input from a file, and from a pipe: the same bytes and t
   assert.equal(stats.redirect, stats.file);
   assert.equal(stats.pipe, stats.file);
   assert.equal(stats.tofile, stats.file);
+});
+
+test("standard output a pipe (written from the thread pool, through a description of its own): the same bytes as --output", async () => {
+  const input = events(6000, 5);
+  const path = T.write("events-stdout.ndjson", input);
+  const base = ["filter", "--policy", POLICY, "--workers", "1", "--max-event-bytes", "3000", "--input", path];
+  const q = (a) => `'${a.replace(/'/g, "'\\''")}'`;
+  const toFile = await spawnCli([...base, "--output", T.file("want.ndjson")], "ignore");
+  assert.is(toFile.status, 0, toFile.stderr);
+  // Through bash, so that standard output is a real pipe (Node's child pipes are sockets), read late:
+  // while the pipe is full, writes wait on the thread pool and the batches after them must not touch
+  // the bytes of a write still in flight, nor overtake it.
+  const line = `set -o pipefail; ${[process.execPath, CLI, ...base].map(q).join(" ")} | { sleep 0.3; cat; } > ${q(T.file("piped.ndjson"))}`;
+  const piped = spawnSync("bash", ["-c", line], { encoding: "utf8" });
+  assert.is(piped.status, 0, piped.stderr);
+  const want = readFileSync(T.file("want.ndjson"));
+  assert.ok(want.length > 100_000);
+  assert.ok(readFileSync(T.file("piped.ndjson")).equals(want), "the bytes out");
+  assert.is(piped.stderr, toFile.stderr, "the same summary");
 });
 
 test("an output file that cannot take the bytes: one line naming it, exit 1, no stack", async () => {
