@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilePolicy, createFilter } from "../dist/index.js";
 import { taskRouterNdjson, benchPolicy } from "./events.js";
-import { createBaseline } from "./baseline.js";
+import { baselineSeconds } from "./baseline.js";
 
 const CLI = fileURLToPath(new URL("../dist/bin/main.js", import.meta.url));
 
@@ -115,15 +115,7 @@ export async function cliRows({ mb = 100, rounds = 3 } = {}) {
     });
 
     // The JS baseline on a tenth of the file (it is ~10x slower), scaled.
-    const baseline = createBaseline(benchPolicy);
-    const tenth = batches.slice(0, Math.max(1, Math.floor(batches.length / 10)));
-    const tenthBytes = tenth.reduce((n, b) => n + b.length, 0);
-    const decoder = new TextDecoder();
-    const js = median(Array.from({ length: rounds }, () => seconds(() => {
-      for (const b of tenth) {
-        for (const line of decoder.decode(b).split("\n")) if (line.length > 0) baseline(line);
-      }
-    }))) * (data.length / tenthBytes);
+    const js = baselineSeconds(benchPolicy, batches, rounds);
     rows.push({ task: "js JSON.parse+pick (scaled from a tenth)", seconds: js, xEngine: median(engine) / js, xEngineSteady: undefined });
     return { bytes: data.length, events, rows };
   } finally {

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilePolicy, createFilter, createFilterPool } from "../dist/index.js";
 import { taskRouterNdjson, benchPolicy } from "./events.js";
+import { baselineSeconds } from "./baseline.js";
 
 const cores = availableParallelism();
 const doubling = [];
@@ -133,6 +134,8 @@ try {
     }
   }
   for (const pool of pools) await pool.close();
+  // The JS baseline (JSON.parse + pick + JSON.stringify per line) on the same bytes, after the rows.
+  const js = baselineSeconds(benchPolicy, batches, rounds);
   /** The median over rounds of (row j's wall / row i's wall): how many times faster i ran than j, round by round. */
   const ratio = (i, j) => median(runs[i].map((r, round) => runs[j][round].wall / r.wall));
   const find = (test) => tasks.findIndex(([, t]) => test(t));
@@ -147,6 +150,7 @@ try {
       "events/s": Math.round(events / wall).toLocaleString("en-US"),
       "x 1 worker": base >= 0 ? ratio(i, base).toFixed(2) : "",
       "x main thread": ratio(i, 0).toFixed(2),
+      "x JS": (js / wall).toFixed(1),
       "wall s": wall.toFixed(2),
       "cpu s": cpu.toFixed(2),
       "cpu/wall": (cpu / wall).toFixed(2),
@@ -159,7 +163,7 @@ try {
   console.table(rows);
   console.log('"x 1 worker": pool rows against the pool at 1 worker in the same mode (copied or moved); cli rows against cli --workers 1.\n' +
     '"x main thread": against the engine loop on the main thread (no pool). Both are medians over rounds of same-round ratios;\n' +
-    "MB/s, events/s and wall s are medians, cpu s that of the median round.");
+    `MB/s, events/s and wall s are medians, cpu s that of the median round. "x JS": against the JS baseline (JSON.parse + pick + JSON.stringify, ${(data.length / js / 1e6).toFixed(0)} MB/s, timed on a tenth).`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
