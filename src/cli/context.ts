@@ -10,8 +10,6 @@ export interface CliContext {
   /** Standard input's descriptor, read directly where it is a regular file (the process's: 0). */
   stdinFd?: number;
   stdout: Writable;
-  /** Standard output's descriptor, written directly where it is a pipe (the process's: 1). */
-  stdoutFd?: number;
   stderr: Writable;
   /** SIGINT and SIGTERM, to stop a filter run cleanly; without it they have their default effect. */
   signals?: SignalSource;
@@ -27,7 +25,6 @@ export function processContext(): CliContext {
     },
     stdinFd: 0,
     stdout: process.stdout,
-    stdoutFd: 1,
     stderr: process.stderr,
     signals: processSignals(),
   };

@@ -89,7 +89,7 @@ async function openOutputs(
     avoid.push({ label: `${args.source.kind} file`, identity: await pathIdentity(args.source.file) });
   }
   const open = async (path: string, what: string, options: OpenOptions = {}): Promise<OutputSink> => {
-    const sink = isStdio(path) ? OutputSink.stdout(context.stdout, context.stdoutFd) : await OutputSink.file(path, what, avoid, options);
+    const sink = isStdio(path) ? OutputSink.stdout(context.stdout) : await OutputSink.file(path, what, avoid, options);
     opened.sinks.push(sink);
     avoid.push({ label: sink.label, identity: await sink.identity() });
     return sink;

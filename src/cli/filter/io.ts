@@ -2,7 +2,7 @@
  * File and standard stream I/O for the CLI: inputs read in chunks, outputs written with respect to
  * backpressure, and every failure turned into a one-line CliError naming the file.
  */
-import { closeSync, constants, fstatSync, openSync, read, write, type Stats } from "node:fs";
+import { fstatSync, read, write, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -202,19 +202,6 @@ export async function pathIdentity(path: string): Promise<FileIdentity | undefin
   }
 }
 
-/** A blocking description of the pipe at `fd`, for writing; undefined where there is none to be had. */
-function pipeWriteSide(fd: number): number | undefined {
-  if (descriptorStats(fd)?.isFIFO() !== true) return undefined;
-  const path = `/proc/self/fd/${fd}`;
-  try {
-    // Fails at once (ENXIO) when the pipe has no reader, where a blocking open would wait for one.
-    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
-    return openSync(path, constants.O_WRONLY);
-  } catch {
-    return undefined;
-  }
-}
-
 /** write(2) of all of `bytes` at the descriptor's position (a short write continues where it stopped). */
 async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) {
@@ -246,15 +233,9 @@ export class OutputSink {
     });
   }
 
-  /**
-   * Standard output (not closed at the end, only flushed). Where it is a pipe and `fd` its descriptor,
-   * engine output (writeView) is written as to a file of ours, from the thread pool while the next batch
-   * is filtered, through a blocking description of the pipe of its own (`/proc/self/fd/N`, Linux; the
-   * stream's descriptor is non-blocking). Opened only while the pipe has a reader: opening a pipe's
-   * write side waits for one.
-   */
-  static stdout(stream: Writable, fd?: number): OutputSink {
-    return new OutputSink(stream, "standard output", undefined, false, fd === undefined ? undefined : pipeWriteSide(fd));
+  /** Standard output (not closed at the end, only flushed). */
+  static stdout(stream: Writable): OutputSink {
+    return new OutputSink(stream, "standard output", undefined, false);
   }
 
   /**
@@ -368,8 +349,6 @@ export class OutputSink {
     this.closed = true;
     await this.settleViewWrite();
     if (this.failure !== undefined) throw this.mapError(this.failure);
-    // Standard output's own description (stdout()): no write is in flight on it any more.
-    if (!this.owned && this.fd !== undefined) closeSync(this.fd);
     try {
       if (this.owned) {
         this.stream.end();

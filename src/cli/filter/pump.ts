@@ -13,7 +13,8 @@
  *
  * The single-thread loop copies as little as it can: an input file (or standard input redirected from
  * one) is read straight into the batcher's buffer, the next read in flight while the last batches are
- * filtered (a piped standard input is copied in from its reader thread's ring, cli/pipe-reader.ts); batches are views of two buffers that take turns (no array per batch); and the engine's
+ * filtered (a piped standard input is copied in from its reader thread's ring, cli/pipe-reader.ts);
+ * batches are views of two buffers that take turns (no array per batch); and the engine's
  * output is written from its memory (a view, written completely before the next engine call). What
  * is left is the one copy into the engine's input. With a pool, batches own their bytes (they are
  * moved to the worker threads).
