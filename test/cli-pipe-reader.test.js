@@ -134,6 +134,28 @@ test("a pipe read by its own thread: the bytes, counts and errors of --input, th
   assert.is(g.stderr, w.stderr, "the same summary");
 });
 
+test("lines longer than the ring (10 MB, kept; 20 MB, too large): as from the file", async () => {
+  const event = JSON.parse(taskRouterLines()[0]);
+  const input = Buffer.from([
+    JSON.stringify(event),
+    JSON.stringify({ ...event, Note: "x".repeat(10_000_000) }),
+    JSON.stringify(event),
+    JSON.stringify({ ...event, Note: "y".repeat(20_000_000) }),
+    JSON.stringify(event),
+  ].join("\n") + "\n");
+  const path = T.write("long-lines.ndjson", input);
+  const want = await start([...BASE, "--input", path], "ignore").closed;
+  const { readFd, writer } = await fifo();
+  const run = start(BASE, readFd);
+  await writeInPieces(writer, input, 6);
+  const got = await promptly(run, "long lines from a pipe");
+  assert.is(want.status, 0, want.stderr);
+  assert.match(want.stderr, /5 events in, 4 kept, 1 rejected \(TOO_LARGE 1\)/);
+  assert.is(got.status, 0, got.stderr);
+  assert.ok(got.out.equals(want.out));
+  assert.is(got.stderr, want.stderr);
+});
+
 test("--format json-array from a pipe (read as a stream): the same as from the file", async () => {
   const elements = taskRouterLines().slice(0, 40);
   const input = Buffer.from(`[\n${elements.join(",\n")}\n]\n`);
