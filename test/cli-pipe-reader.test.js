@@ -7,16 +7,17 @@
 // blocked reading cannot be ended: it is woken by a byte put into the pipe).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, constants as fsConstants, createWriteStream, openSync, readFileSync } from "node:fs";
+import { constants as fsConstants, createWriteStream, openSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
-import { CLI, EXAMPLES, ROOT, TASKROUTER_PHI, assertNoPhi, lines, taskRouterLines, tempDir, until } from "./support/cli-run.js";
+import { EXAMPLES, TASKROUTER_PHI, assertNoPhi, lines, startCli, taskRouterLines, tempDir, until } from "./support/cli-run.js";
 import { mulberry32 } from "./support/random.js";
 
 const T = tempDir("pipe-reader");
 const POLICY = `${EXAMPLES}/policy.json`;
-const BASE = ["filter", "--policy", POLICY, "--workers", "1"];
+const FILTER = ["filter", "--policy", POLICY];
+const BASE = [...FILTER, "--workers", "1"];
 /** How long a run that must stop at once may take: far more than it needs, far less than the test's wait. */
 const PROMPT_MS = 10_000;
 const running = new Set();
@@ -54,30 +55,8 @@ async function fifo() {
   return { readFd, writer };
 }
 
-/**
- * The CLI with standard input from `readFd`; `output()` is what it has written so far, `firstOutput`
- * resolves at its first bytes out, `closed` at its exit.
- */
-function start(args, readFd) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: [readFd, "pipe", "pipe"] });
-  if (typeof readFd === "number") closeSync(readFd);
-  running.add(child);
-  const out = [];
-  let stderr = "";
-  let first;
-  const firstOutput = new Promise((resolve) => (first = resolve));
-  child.stdout.on("data", (d) => {
-    out.push(d);
-    first();
-  });
-  child.stderr.on("data", (d) => (stderr += d));
-  const closed = once(child, "close").then(([status, signal]) => {
-    running.delete(child);
-    first();
-    return { status, signal, out: Buffer.concat(out), stderr };
-  });
-  return { child, firstOutput, closed, output: () => Buffer.concat(out) };
-}
+/** The CLI with standard input from `readFd` (or "ignore"). */
+const start = (args, readFd) => startCli(args, { stdin: readFd, running });
 
 /** Resolves as `promise` does, or fails the test if that takes longer than PROMPT_MS. */
 async function within(promise, what) {
@@ -156,20 +135,43 @@ test("lines longer than the ring (10 MB, kept; 20 MB, too large): as from the fi
   assert.is(got.stderr, want.stderr);
 });
 
-test("--format json-array from a pipe (read as a stream): the same as from the file", async () => {
-  const elements = taskRouterLines().slice(0, 40);
-  const input = Buffer.from(`[\n${elements.join(",\n")}\n]\n`);
-  const path = T.write("events.json", input);
-  const args = [...BASE, "--format", "json-array"];
-  const want = await start([...args, "--input", path], "ignore").closed;
+test("a FIFO whose writer is done before the run starts: its bytes, then the end", async () => {
+  // (Opening a named FIFO for reading waits for a writer: with none left, the reader thread's own
+  // description must still open.)
+  const input = events(40_000, 7); // less than the FIFO holds: written whole before the run starts
+  const path = T.write("done-writer.ndjson", input);
+  const want = await start([...BASE, "--input", path], "ignore").closed;
   const { readFd, writer } = await fifo();
-  const run = start(args, readFd);
-  await writeInPieces(writer, input, 3);
-  const got = await promptly(run, "json-array from a pipe");
-  assert.is(want.status, 0, want.stderr);
+  writer.end(input);
+  await once(writer, "close");
+  const got = await promptly(start(BASE, readFd), "a FIFO whose writer is done");
   assert.is(got.status, 0, got.stderr);
+  assert.ok(want.out.length > 0);
   assert.ok(got.out.equals(want.out));
+  assert.is(got.stderr, want.stderr);
 });
+
+// JSON arrays and --workers N take chunks() rather than readInto: from a pipe, through the same thread.
+for (const [name, extra, input] of [
+  ["--format json-array", ["--workers", "1", "--format", "json-array"], () => Buffer.from(`[\n${taskRouterLines().slice(0, 40).join(",\n")}\n]\n`)],
+  ["--workers 2", ["--workers", "2"], () => events(3_000_000, 5)],
+]) {
+  test(`${name} from a pipe (chunks through the reader thread): the same as from the file`, async () => {
+    const bytes = input();
+    const path = T.write(`chunks-${extra.join("")}.in`, bytes);
+    const args = [...FILTER, ...extra];
+    const want = await start([...args, "--input", path], "ignore").closed;
+    const { readFd, writer } = await fifo();
+    const run = start(args, readFd);
+    await writeInPieces(writer, bytes, 3);
+    const got = await promptly(run, `${name} from a pipe`);
+    assert.is(want.status, 0, want.stderr);
+    assert.is(got.status, 0, got.stderr);
+    assert.ok(want.out.length > 0);
+    assert.ok(got.out.equals(want.out));
+    assert.is(got.stderr, want.stderr);
+  });
+}
 
 for (const signal of ["SIGTERM", "SIGINT"]) {
   test(`a quiet pipe: its complete lines come out while it stays open, and ${signal} ends the run at once`, async () => {

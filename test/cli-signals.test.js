@@ -4,11 +4,10 @@
 // parse (marked incomplete), and the exit status must tell the run was cut short.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { spawnSync } from "node:child_process";
 import { constants } from "node:os";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { CLI, ROOT, TASKROUTER_PHI, assertNoPhi, lines, taskRouterLines, tempDir } from "./support/cli-run.js";
+import { CLI, ROOT, TASKROUTER_PHI, assertNoPhi, lines, startCli, taskRouterLines, tempDir } from "./support/cli-run.js";
 
 const T = tempDir("signals");
 const SAMPLES = taskRouterLines();
@@ -21,27 +20,8 @@ const ARRAY_BLOCK = Buffer.from(lines(BLOCK.toString()).map((l) => l + ",").join
 /** Children still running: stopped after each test whatever happened. */
 const running = new Set();
 
-/** Spawn the CLI; `firstOutput` resolves at its first bytes on stdout (or its exit), `closed` at its exit. */
-function start(args) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-  running.add(child);
-  const out = [];
-  let stderr = "";
-  let first;
-  const firstOutput = new Promise((resolve) => (first = resolve));
-  child.stdout.on("data", (d) => {
-    out.push(d);
-    first();
-  });
-  child.stderr.on("data", (d) => (stderr += d));
-  child.stdin.on("error", () => {}); // the child stops reading when interrupted
-  const closed = once(child, "close").then(([status, signal]) => {
-    running.delete(child);
-    first(); // a child that died before writing anything must not leave the test waiting
-    return { status, signal, stdout: Buffer.concat(out).toString(), stderr };
-  });
-  return { child, firstOutput, closed };
-}
+/** Spawn the CLI, fed through `child.stdin`. */
+const start = (args) => startCli(args, { running });
 
 /** Resolves when `stream` can take more, or is broken or closed. */
 function drained(stream) {

@@ -12,7 +12,9 @@
  */
 import { readSync } from "node:fs";
 import { workerData } from "node:worker_threads";
-import { ENDED, ERRNO, FAILED, READ_BYTES, RING_BYTES, RUNNING, STATE, TAKEN, WANTED, WRITTEN, viewPipeRing } from "./pipe-ring.js";
+import {
+  ENDED, ERRNO, EVENTS, FAILED, READ_BYTES, RING_BYTES, RUNNING, STATE, TAKEN, WANTED, WRITTEN, viewPipeRing,
+} from "./pipe-ring.js";
 
 const { buffer, fd } = workerData as { buffer: SharedArrayBuffer; fd: number };
 const { data, control } = viewPipeRing(buffer);
@@ -20,7 +22,8 @@ const { data, control } = viewPipeRing(buffer);
 function finish(state: number, errno = 0): void {
   if (state === FAILED) Atomics.store(control, ERRNO, errno);
   Atomics.compareExchange(control, STATE, RUNNING, state);
-  Atomics.notify(control, WRITTEN);
+  Atomics.add(control, EVENTS, 1);
+  Atomics.notify(control, EVENTS);
 }
 
 let written = Atomics.load(control, WRITTEN);
@@ -28,8 +31,8 @@ while (Atomics.load(control, STATE) === RUNNING) {
   const taken = Atomics.load(control, TAKEN);
   const room = RING_BYTES - ((written - taken) | 0);
   if (room === 0) {
-    // Full: the main thread may be waiting for more than fits. Then until it takes some (it notifies TAKEN, and does on stopping).
-    Atomics.notify(control, WRITTEN);
+    // Full (the read that filled it woke the main thread: WANTED is never more than the ring holds):
+    // until the main thread takes some. It notifies TAKEN then, and when it stops the reading.
     Atomics.wait(control, TAKEN, taken);
     continue;
   }
@@ -47,5 +50,6 @@ while (Atomics.load(control, STATE) === RUNNING) {
   }
   written = (written + n) | 0;
   Atomics.store(control, WRITTEN, written);
-  if (((written - Atomics.load(control, TAKEN)) | 0) >= Atomics.load(control, WANTED)) Atomics.notify(control, WRITTEN);
+  Atomics.add(control, EVENTS, 1);
+  if (((written - Atomics.load(control, TAKEN)) | 0) >= Atomics.load(control, WANTED)) Atomics.notify(control, EVENTS);
 }

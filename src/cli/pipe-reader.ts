@@ -14,7 +14,7 @@ import { getSystemErrorName } from "node:util";
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "../pool/threads-node.js";
 import {
-  ERRNO, FAILED, QUIET_MS, RING_BYTES, RUNNING, STATE, STOPPED, TAKEN, WANTED, WRITTEN, createPipeRing, type PipeRing,
+  ERRNO, EVENTS, FAILED, QUIET_MS, RING_BYTES, RUNNING, STATE, STOPPED, TAKEN, WANTED, WRITTEN, createPipeRing, type PipeRing,
 } from "./pipe-ring.js";
 
 // Written from dist/cli/, which the bundle in dist/bin/ shares the depth of: the same URL from both.
@@ -60,12 +60,21 @@ export class PipeReader {
    */
   static open(fd: number): PipeReader | undefined {
     const path = `/proc/self/fd/${fd}`;
+    let writeSide: number;
     try {
-      // Only a reader that can be stopped is started: try the write side now (close() needs it).
-      closeSync(openWriteSide(path));
+      // Only a reader that can be stopped is started: the write side must open (close() needs it).
+      writeSide = openWriteSide(path);
+    } catch {
+      return undefined;
+    }
+    try {
+      // Held open meanwhile: a named FIFO's blocking open for reading waits for a writer, and the
+      // FIFO's own writer may be done already (its bytes still in the FIFO, then the end).
       return new PipeReader(path, openSync(path, constants.O_RDONLY));
     } catch {
       return undefined;
+    } finally {
+      closeSync(writeSide);
     }
   }
 
@@ -80,7 +89,7 @@ export class PipeReader {
     worker.unref();
     const fail = (error: Error): void => {
       this.failure ??= error;
-      Atomics.notify(this.ring.control, WRITTEN);
+      this.signal();
     };
     worker.on("error", () => fail(new Error("the pipe-reader thread failed")));
     worker.on("exit", () => {
@@ -102,6 +111,8 @@ export class PipeReader {
     // After a wait for a full target timed out on an empty ring, the next waits for any byte, however long.
     let quiet = false;
     for (;;) {
+      // Read first: anything the thread does after the looks below changes it (pipe-ring.ts).
+      const events = Atomics.load(control, EVENTS);
       const written = Atomics.load(control, WRITTEN);
       const waiting = (written - this.taken) | 0;
       if (waiting > 0) return this.take(target, waiting);
@@ -114,7 +125,7 @@ export class PipeReader {
       }
       if (this.failure !== undefined) throw this.failure;
       Atomics.store(control, WANTED, quiet ? 1 : Math.min(target.length, RING_BYTES));
-      const waited = Atomics.waitAsync(control, WRITTEN, written, quiet ? Infinity : QUIET_MS);
+      const waited = Atomics.waitAsync(control, EVENTS, events, quiet ? Infinity : QUIET_MS);
       if (!waited.async) continue;
       // A pending waitAsync does not keep Node running: the thread, referenced meanwhile, does.
       worker.ref();
@@ -125,6 +136,12 @@ export class PipeReader {
         worker.unref();
       }
     }
+  }
+
+  /** Wakes a pending readInto to look again (the thread failed, or the reading was stopped). */
+  private signal(): void {
+    Atomics.add(this.ring.control, EVENTS, 1);
+    Atomics.notify(this.ring.control, EVENTS);
   }
 
   private take(target: Uint8Array, waiting: number): number {
@@ -176,7 +193,8 @@ export class PipeReader {
       return;
     }
     if (Atomics.compareExchange(control, STATE, RUNNING, STOPPED) !== RUNNING) return;
-    for (const word of [TAKEN, WRITTEN]) Atomics.notify(control, word);
+    Atomics.notify(control, TAKEN);
+    this.signal();
     try {
       const side = openWriteSide(this.path);
       try {

@@ -3,7 +3,7 @@
  * one SharedArrayBuffer, laid out once here for both sides.
  *
  *   0                                                   RING_BYTES           + CONTROL_WORDS * 4
- *   [ data ............................................ | WRITTEN | TAKEN | STATE | ERRNO | WANTED ]
+ *   [ data ................................... | WRITTEN | TAKEN | STATE | ERRNO | WANTED | EVENTS ]
  *
  *   WRITTEN  bytes the thread has put in the ring, ever, mod 2^32 (stored by the thread only)
  *   TAKEN    bytes the main thread has taken out, ever, mod 2^32 (stored by the main thread only)
@@ -11,10 +11,15 @@
  *            STOPPED (the main thread gave up on the input); the thread stores the first two, the
  *            main thread the last
  *   ERRNO    the failed read's errno (negative, as Node reports it), for the message
- *   WANTED   how many bytes the main thread, waiting, would take at once: the thread wakes it (notifies
- *            WRITTEN) when that many are waiting, when the ring is full, and at the end. So a writer at
- *            full speed costs the main thread one wake-up per batch's worth, not one per 64 KiB the
- *            pipe holds; a slow one is seen after QUIET_MS (the main thread's wait times out)
+ *   WANTED   how many bytes the main thread, waiting, would take at once: the thread wakes it when
+ *            that many are waiting (never more than the ring holds), and at the end. So a writer at full
+ *            speed costs the main thread one wake-up per batch's worth, not one per 64 KiB the pipe
+ *            holds; a slow one is seen after QUIET_MS (the main thread's wait times out)
+ *   EVENTS   counts what the thread did (a read stored, the end): the word the main thread waits on.
+ *            It reads EVENTS before it looks at WRITTEN and STATE, so whatever the thread does after
+ *            that look changes EVENTS, and the wait returns at once instead of missing the wake-up (as
+ *            a wait on WRITTEN would miss the end, which stores no bytes). Stored with Atomics.add by
+ *            the thread, and by the main thread when it stops the reading or sees the thread fail
  *
  * Byte k of the input is at data[k % RING_BYTES]. `WRITTEN - TAKEN` (in 32-bit arithmetic, which the
  * wrap-around keeps right since it never exceeds RING_BYTES < 2^31) is what is waiting. Each counter has
@@ -33,7 +38,8 @@ export const TAKEN = 1;
 export const STATE = 2;
 export const ERRNO = 3;
 export const WANTED = 4;
-const CONTROL_WORDS = 5;
+export const EVENTS = 5;
+const CONTROL_WORDS = 6;
 
 export const RUNNING = 0;
 export const ENDED = 1;

@@ -4,7 +4,8 @@
 // with personal data planted where every policy drops it.
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +51,35 @@ export function cliAsync(args, { input = "", cwd = ROOT } = {}) {
     child.stdin.on("error", () => {});
     child.stdin.end(input);
   });
+}
+
+/**
+ * Start the CLI with standard input from `stdin` ("pipe": `child.stdin`, or a file descriptor, which is
+ * closed here once the child has it), adding the child to `running` (removed at its exit) so that a
+ * test file can stop what is left. `output()` is stdout so far; `firstOutput` resolves at its first
+ * bytes (or the exit); `closed` at the exit, to { status, signal, out (bytes), stdout (text), stderr }.
+ */
+export function startCli(args, { stdin = "pipe", running } = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: [stdin, "pipe", "pipe"] });
+  if (typeof stdin === "number") closeSync(stdin);
+  running?.add(child);
+  const out = [];
+  let stderr = "";
+  let first;
+  const firstOutput = new Promise((resolve) => (first = resolve));
+  child.stdout.on("data", (d) => {
+    out.push(d);
+    first();
+  });
+  child.stderr.on("data", (d) => (stderr += d));
+  child.stdin?.on("error", () => {}); // a child that stops reading breaks the pipe
+  const closed = once(child, "close").then(([status, signal]) => {
+    running?.delete(child);
+    first(); // a child that died before writing anything must not leave the test waiting
+    const bytes = Buffer.concat(out);
+    return { status, signal, out: bytes, stdout: bytes.toString(), stderr };
+  });
+  return { child, firstOutput, closed, output: () => Buffer.concat(out) };
 }
 
 /**

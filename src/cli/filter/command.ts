@@ -114,9 +114,7 @@ async function openOutputs(
 /** Runs `filter`; resolves to the exit code (0, or 128 + N when stopped by signal N, 141 on a broken pipe). */
 export async function runFilter(values: ParsedOptions, context: CliContext): Promise<number> {
   const args = filterArgs(values);
-  // pump.ts reads into its batcher (readInto) on the single-thread path, for NDJSON.
-  const readInto = args.format === "ndjson" && args.workers <= 1;
-  const input = await openInput(args.input, { stream: () => context.stdin, fd: context.stdinFd }, { readInto });
+  const input = await openInput(args.input, { stream: () => context.stdin, fd: context.stdinFd });
   let loaded: Loaded;
   try {
     loaded = await load(args);

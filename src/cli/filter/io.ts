@@ -64,7 +64,7 @@ function descriptorStats(fd: unknown): Stats | undefined {
  * Standard input. `stream()` gives the stream (made only when needed); `fd`, where given, is read
  * directly: a regular file (a redirection) by read(2) on the thread pool, a pipe by a reader thread of
  * its own (cli/pipe-reader.ts) where the system allows, so that its writer never waits while a
- * batch is filtered. Anything else (a terminal, a socket, a pipe where no reader thread can be had) is
+ * batch is filtered (through readInto, or through chunks() for a JSON array or a pool). Anything else (a terminal, a socket, a pipe where no reader thread can be had) is
  * read as a stream. Measured on 2 cores: read(2) calls of a pipe on the thread pool were slower than
  * the stream (a hand-off per 64 KiB the pipe holds).
  */
@@ -73,20 +73,14 @@ export interface StandardInput {
   fd?: number | undefined;
 }
 
-export interface InputOptions {
-  /**
-   * Whether the caller reads with `readInto` (else `chunks()`): a piped standard input then gets its
-   * reader thread, started at once, so that it is ready when the first read comes.
-   */
-  readInto?: boolean;
-}
-
-export async function openInput(path: string | undefined, stdin: StandardInput, options: InputOptions = {}): Promise<Input> {
+export async function openInput(path: string | undefined, stdin: StandardInput): Promise<Input> {
   if (isStdio(path)) {
     const info = descriptorStats(stdin.fd ?? (stdin.stream() as Readable & { fd?: unknown }).fd);
     const direct = stdin.fd !== undefined && info?.isFile() === true;
     const fd = stdin.fd as number;
-    const pipe = options.readInto === true && stdin.fd !== undefined && info?.isFIFO() === true ? PipeReader.open(fd) : undefined;
+    // Started at once (a thread takes tens of milliseconds to start): it is ready when the first read
+    // comes. From then on it is the pipe's only reader: chunks() reads through it too.
+    const pipe = stdin.fd !== undefined && info?.isFIFO() === true ? PipeReader.open(fd) : undefined;
     pipe?.start();
     const fail = (error: unknown): CliError => new CliError(`cannot read standard input: ${fsReason(error)}`);
     let streamed = !direct && pipe === undefined;
@@ -98,6 +92,14 @@ export async function openInput(path: string | undefined, stdin: StandardInput, 
       identity: info !== undefined ? identity(info) : undefined,
       size: info?.isFile() === true ? info.size : undefined,
       async *chunks() {
+        if (pipe !== undefined) {
+          for (;;) {
+            const chunk = new Uint8Array(READ_CHUNK_BYTES);
+            const n = await (readInto as (target: Uint8Array) => Promise<number>)(chunk);
+            if (n === 0) return;
+            yield chunk.subarray(0, n);
+          }
+        }
         streamed = true;
         try {
           for await (const chunk of stdin.stream()) yield chunk as Uint8Array;
